@@ -1,0 +1,114 @@
+# libarena - one plain GNU Makefile.
+#   make            libarena.a, libarena.so (with soname) and arenactl
+#   make check      every test suite
+#   make demo       the demonstration in tools/
+#   make install    PREFIX, DESTDIR honoured;  make uninstall
+# Missing build dependencies are installed by tools/deps.sh (apt-get, says
+# what it installs).
+
+VERSION   = 1.0.0
+SOMAJOR   = 1
+PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+PKGDIR   ?= $(LIBDIR)/pkgconfig
+
+CC       ?= cc
+CXX      ?= c++
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS)
+LIBCFLAGS = $(ALLCFLAGS) -fPIC -fvisibility=hidden -DARENA_BUILD
+LIBS_URCU = -lurcu-common
+LDLIBS   += -lpthread
+
+# make check SANITIZE=address,undefined (or thread)
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRC   = $(wildcard lib/*.c)
+LIB_OBJ   = $(LIB_SRC:.c=.o)
+LIB_HDR   = include/arena.h $(wildcard lib/*.h)
+SONAME    = libarena.so.$(SOMAJOR)
+TOOLS     = $(patsubst %.c,%,$(wildcard tools/*.c))
+TEST_SRC  = $(wildcard tests/check_*.c)
+TESTS     = $(TEST_SRC:.c=)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -lpthread)
+
+all: deps libarena.a libarena.so $(TOOLS)
+
+deps:
+	@sh tools/deps.sh
+
+lib/%.o: lib/%.c $(LIB_HDR)
+	$(CC) $(CPPFLAGS) $(LIBCFLAGS) -c -o $@ $<
+
+libarena.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+
+libarena.so.$(VERSION): $(LIB_OBJ) lib/libarena.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libarena.map \
+	  -Wl,--no-undefined $(LDFLAGS) -o $@ $(LIB_OBJ) $(LIBS_URCU) $(LDLIBS)
+
+$(SONAME): libarena.so.$(VERSION)
+	ln -sf $< $@
+libarena.so: $(SONAME)
+	ln -sf $< $@
+
+libarena.pc: Makefile
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: libarena' 'Description: lock-free bump arena in POSIX shared memory' \
+	  'Version: $(VERSION)' 'Requires.private: liburcu' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -larena' \
+	  'Libs.private: -lurcu-common -lpthread' > $@
+
+tools/%: tools/%.c libarena.a include/arena.h
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
+
+tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(CHECK_LIBS) $(LDLIBS)
+
+# The public header alone, as C and as C++.
+tests/header_c: tests/header_only.c include/arena.h
+	$(CC) -std=c11 -Iinclude $(WARN) -pedantic -c -o $@.o $< && touch $@
+tests/header_cxx: tests/header_only.cc include/arena.h
+	$(CXX) -std=c++11 -Iinclude -Wall -Wextra -Werror -pedantic -c -o $@.o $< && touch $@
+
+check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS)
+	@sh tests/run.sh $(TESTS)
+
+demo: deps tools/arena_demo
+	./tools/arena_demo
+
+install: all libarena.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(PKGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	  $(DESTDIR)$(MANDIR)/man7
+	install -m 644 libarena.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 libarena.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libarena.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libarena.so
+	install -m 644 include/arena.h $(DESTDIR)$(INCDIR)/
+	install -m 644 libarena.pc $(DESTDIR)$(PKGDIR)/
+	for f in $(wildcard tools/arenactl); do install -m 755 $$f $(DESTDIR)$(BINDIR)/; done
+	for s in 1 3 7; do for f in man/man$$s/*.$$s; do [ -f "$$f" ] && \
+	  install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s/ || true; done; done
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libarena.a $(DESTDIR)$(LIBDIR)/libarena.so \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libarena.so.$(VERSION) \
+	  $(DESTDIR)$(INCDIR)/arena.h $(DESTDIR)$(PKGDIR)/libarena.pc \
+	  $(DESTDIR)$(BINDIR)/arenactl
+	for s in 1 3 7; do for f in man/man$$s/*.$$s; do \
+	  rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$f); done; done
+
+clean:
+	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
+	  tests/header_c tests/header_cxx tests/*.o
+
+.PHONY: all deps check demo install uninstall clean

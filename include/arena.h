@@ -1,0 +1,336 @@
+/*
+ * arena.h - libarena: a lock-free bump arena in named POSIX shared memory.
+ *
+ * A segment is a named shared-memory object: a header (one page plus the
+ * process table and the directory) followed by the bump region.  Processes
+ * attach by name and allocate with one compare-and-swap on a 64-bit state
+ * word {generation:24 | top:40}, moving the top downwards.  An allocation
+ * yields a reference: (generation << 40) | offset.  References, never
+ * pointers, are what processes exchange; each process maps the segment at
+ * its own address.  The whole arena is freed at once by arena_reset(), which
+ * starts a new generation, so references from before it are recognisably
+ * stale.  See arena(7) for the format and the guarantees.
+ *
+ * Conventions: functions returning int give 0 on success, -1 and errno on
+ * failure; functions returning a pointer or a reference give NULL or
+ * ARENA_NULL and errno on failure.  No function aborts on bad input.
+ *
+ * Memory ordering: every access to shared memory goes through liburcu's
+ * uatomic and cmm primitives.  Allocation (one uatomic_cmpxchg) is a full
+ * barrier; nothing in it orders the caller's later writes to the object, so
+ * a reference handed to another process must be handed over by something
+ * that orders memory: arena_publish() (release) and arena_lookup()
+ * (acquire), or a pipe, socket or futex, which are system calls.
+ *
+ * Thread safety: an arena_t may be shared by the threads of one process; all
+ * functions taking one are safe to call concurrently except arena_detach(),
+ * which must be the handle's last use.  A handle does not survive fork(): a
+ * child must attach on its own (a detach in the child only unmaps).
+ *
+ * Link with -larena (pkg-config --cflags --libs libarena).
+ */
+#ifndef ARENA_H
+#define ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && defined(ARENA_BUILD)
+#define ARENA_API __attribute__((visibility("default")))
+#else
+#define ARENA_API
+#endif
+
+/* The library's version, and the segment format version it writes. */
+#define ARENA_VERSION_MAJOR 1
+#define ARENA_VERSION_MINOR 0
+#define ARENA_VERSION_PATCH 0
+#define ARENA_FORMAT_VERSION 1
+
+typedef struct arena arena_t;   /* one attachment of one process (opaque) */
+typedef uint64_t arena_ref_t;   /* generation-tagged offset */
+
+#define ARENA_NULL ((arena_ref_t)0)
+
+/* A reference packs a generation and an offset; so does the state word. */
+#define ARENA_OFFSET_BITS 40
+#define ARENA_OFFSET_MASK ((UINT64_C(1) << ARENA_OFFSET_BITS) - 1)
+#define ARENA_GEN_MASK    ((UINT64_C(1) << 24) - 1)
+#define ARENA_REF_OFFSET(r)     ((uint64_t)(r) & ARENA_OFFSET_MASK)
+#define ARENA_REF_GENERATION(r) ((uint64_t)(r) >> ARENA_OFFSET_BITS)
+
+/* Limits. */
+#define ARENA_MAX_SEGMENT  ((UINT64_C(1) << ARENA_OFFSET_BITS) - 1) /* bytes */
+#define ARENA_MAX_ALIGN    4096u   /* largest alignment honoured */
+#define ARENA_KEY_MAX      31u     /* longest directory key, in bytes */
+#define ARENA_NAME_MAX     255u    /* longest name, leading '/' included */
+#define ARENA_MAX_SLOTS    65536u  /* largest process table or directory */
+#define ARENA_DEFAULT_PROCS     64u
+#define ARENA_DEFAULT_DIR_SLOTS 64u
+#define ARENA_DEFAULT_ATTACH_WAIT_MS 1000u
+
+/* Flags of struct arena_options.flags. */
+#define ARENA_CREATE_SPARSE (1u << 0) /* do not reserve memory at create:
+                                         touching a page may then SIGBUS
+                                         when /dev/shm is full */
+
+/*
+ * Options for arena_create(); zero-initialise and set what you need.
+ * A zero field means its default.
+ */
+struct arena_options {
+	unsigned flags;        /* ARENA_CREATE_* */
+	unsigned mode;         /* permission bits; default 0600, umask ignored */
+	unsigned proc_slots;   /* process table slots; default 64 */
+	unsigned dir_slots;    /* directory slots; default 64 (ARENA_DIR_NONE
+	                          for none) */
+};
+#define ARENA_DIR_NONE 0xffffffffu
+
+/* Flags of arena_attach(). */
+#define ARENA_RDONLY     (1u << 0) /* map read-only; the handle cannot
+                                      allocate, reset or publish (EROFS),
+                                      and is not entered in the process
+                                      table */
+#define ARENA_ANY_OWNER  (1u << 1) /* accept a segment owned by another uid */
+#define ARENA_NOWAIT     (1u << 2) /* fail at once (EAGAIN) rather than wait
+                                      for a segment still being created */
+
+/* Flags of arena_reset(). */
+#define ARENA_RESET_FORCE (1u << 0) /* reset even with live peers attached */
+#define ARENA_RESET_TRIM  (1u << 1) /* give the region's pages back */
+
+/*
+ * arena_create - create a segment NAME with CAPACITY usable bytes and attach
+ * it read-write.  NAME follows shm_open(3): a leading '/' is added when
+ * missing, no other '/' is allowed.  The segment is created exclusively,
+ * with mode opts->mode (0600 by default) whatever the umask, and its memory
+ * is reserved (posix_fallocate) unless ARENA_CREATE_SPARSE.  A capacity C
+ * holds exactly C bytes of allocations at alignment 1.  Other processes
+ * see the segment as READY only once it is wholly written.
+ * Errors: EINVAL (bad name, capacity 0, bad options), ENAMETOOLONG, EFBIG
+ * (segment would exceed ARENA_MAX_SEGMENT), EEXIST, EACCES, ENOSPC (memory
+ * could not be reserved), ENOMEM, EMFILE, ENFILE.  On failure nothing is
+ * left behind.
+ */
+ARENA_API arena_t *arena_create(const char *name, size_t capacity,
+                                const struct arena_options *opts);
+
+/*
+ * arena_attach - attach the existing segment NAME.  FLAGS: ARENA_RDONLY,
+ * ARENA_ANY_OWNER, ARENA_NOWAIT.  A segment still being created is waited
+ * for, at most ARENA_DEFAULT_ATTACH_WAIT_MS (futex wait, no busy loop).
+ * Validates magic, format version and feature masks, header checksum,
+ * geometry against the object's real size, and the state word; keeps a
+ * private copy of the geometry.  A read-write attachment takes a slot in
+ * the process table (one slot per handle).
+ * Errors: EINVAL (bad name or flags), ENAMETOOLONG, ENOENT, EACCES (mode
+ * denies access), EPERM (owned by another uid, no ARENA_ANY_OWNER),
+ * EMEDIUMTYPE (not an arena), EPROTONOSUPPORT (unknown format version or
+ * incompatible feature), EBADMSG (corrupt or truncated header), ETIMEDOUT
+ * (never became ready: its creator died or stalls), EAGAIN (not ready and
+ * ARENA_NOWAIT), EUSERS (process table full), ENOMEM, EMFILE, ENFILE.
+ * Nothing in the segment is written on failure.
+ */
+ARENA_API arena_t *arena_attach(const char *name, unsigned flags);
+
+/*
+ * arena_detach - release the process-table slot and unmap.  A NULL handle
+ * is a no-op.  Must be the last use of the handle.  Returns 0.
+ */
+ARENA_API int arena_detach(arena_t *a);
+
+/*
+ * arena_unlink - remove NAME; attached processes keep their mappings.
+ * Errors: EINVAL, ENAMETOOLONG, ENOENT, EACCES.
+ */
+ARENA_API int arena_unlink(const char *name);
+
+/*
+ * arena_alloc - SIZE bytes aligned to ALIGN (a power of two, at most
+ * ARENA_MAX_ALIGN).  Lock-free: one read and one compare-and-swap on the
+ * state word, retried only when another allocation or a reset won the race.
+ * The memory is not zeroed (a fresh segment is zero; a reset one is not).
+ * Safe in any number of threads and processes at once; implies a full
+ * memory barrier.
+ * Errors: EINVAL (size 0, bad alignment, NULL handle), EROFS (read-only
+ * handle), ENOMEM (not enough room; counted in failed_allocs), EBADMSG (the
+ * shared state word is corrupt).
+ */
+ARENA_API arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align);
+
+/* arena_calloc - N zeroed objects of SIZE bytes; EOVERFLOW if N * SIZE
+ * overflows; otherwise as arena_alloc(). */
+ARENA_API arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size,
+                                   size_t align);
+
+/* arena_memdup - a copy of the N bytes at P; as arena_alloc(). */
+ARENA_API arena_ref_t arena_memdup(arena_t *a, const void *p, size_t n,
+                                   size_t align);
+
+/* arena_strdup, arena_strndup - a NUL-terminated copy of S (at most N bytes
+ * of it); alignment 1.  EINVAL if S is NULL. */
+ARENA_API arena_ref_t arena_strdup(arena_t *a, const char *s);
+ARENA_API arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n);
+
+/* One zeroed T, aligned for T; N zeroed Ts (EOVERFLOW when N * sizeof(T)
+ * overflows). */
+#ifdef __cplusplus
+#define ARENA_NEW(a, T)          arena_calloc((a), 1, sizeof(T), alignof(T))
+#define ARENA_NEW_ARRAY(a, T, n) arena_calloc((a), (n), sizeof(T), alignof(T))
+#else
+#define ARENA_NEW(a, T)          arena_calloc((a), 1, sizeof(T), _Alignof(T))
+#define ARENA_NEW_ARRAY(a, T, n) arena_calloc((a), (n), sizeof(T), _Alignof(T))
+#endif
+
+/*
+ * The first member of every arena_t: the mapping's address.  Public only so
+ * that arena_ptr() can be inline; never write to it.
+ */
+struct arena_base_ {
+	unsigned char *base;
+};
+
+/*
+ * arena_ptr - the address of reference R in this process: one mask and one
+ * add, no check at all.  R must be a reference of the current generation
+ * from this segment; anything else gives a wild pointer.  Use arena_get()
+ * for references that may be stale or untrusted.
+ */
+static inline void *arena_ptr(const arena_t *a, arena_ref_t r)
+{
+	return ((const struct arena_base_ *)(const void *)a)->base +
+	       (r & ARENA_OFFSET_MASK);
+}
+
+/*
+ * arena_get - the address of reference R, checked: R is not ARENA_NULL, its
+ * generation is the current one, and the LEN bytes from its offset lie
+ * inside the allocated part of the region (overflow-safe).  The check is as
+ * of the call: a reset afterwards makes R stale again.
+ * Errors: EINVAL (ARENA_NULL or NULL handle), ESTALE (older or newer
+ * generation), EFAULT (out of range).
+ */
+ARENA_API void *arena_get(const arena_t *a, arena_ref_t r, size_t len);
+
+/* arena_get_str - as arena_get(), and the string's NUL lies inside the
+ * segment (EFAULT otherwise). */
+ARENA_API const char *arena_get_str(const arena_t *a, arena_ref_t r);
+
+/* arena_ref - the reference, in the current generation, of address P inside
+ * the region.  Errors: EINVAL (NULL), EFAULT (P outside the region). */
+ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
+
+/*
+ * arena_reset - free everything at once: the generation and the top change
+ * in one compare-and-swap, so an allocation racing the reset lands wholly
+ * before it (and is stale after) or wholly after it.  Refused with EBUSY
+ * while another live process has the segment attached read-write, unless
+ * ARENA_RESET_FORCE; entries of dead processes are reaped first.  The check
+ * for peers is made once, before the reset: a peer attaching during it is
+ * not refused, and its older references are simply stale.
+ * ARENA_RESET_TRIM gives the region's pages back to the system
+ * (MADV_REMOVE): the new generation is first made full, the pages are
+ * dropped, and only then is the space opened, so memory that a new
+ * allocation owns is never zeroed; allocations in other processes fail
+ * with ENOMEM during the trim.  After a trim the memory is no longer
+ * reserved, as with ARENA_CREATE_SPARSE.
+ * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY, EBADMSG.
+ */
+ARENA_API int arena_reset(arena_t *a, unsigned flags);
+
+/*
+ * Statistics.  used and available are exact at the moment the state word
+ * is read; high_water is the most ever used in one generation; attached
+ * counts live read-write handles (one per handle, read-only handles are not
+ * counted).
+ */
+struct arena_stat {
+	uint64_t capacity;       /* usable bytes: segment_size - header_size */
+	uint64_t used;           /* bytes allocated in this generation,
+	                            alignment padding included */
+	uint64_t available;      /* capacity - used */
+	uint64_t generation;     /* current generation (1 for a new arena) */
+	uint64_t high_water;     /* largest used ever seen */
+	uint64_t failed_allocs;  /* allocations refused for want of room */
+	uint64_t resets;         /* resets since creation */
+	uint64_t segment_size;   /* bytes of the shared-memory object */
+	uint64_t header_size;    /* bytes before the bump region */
+	int64_t  create_time;    /* seconds since the epoch */
+	uint32_t creator_uid;
+	uint32_t format_version;
+	uint32_t flags;          /* ARENA_CREATE_* given at create */
+	uint32_t attached;       /* live read-write handles */
+	uint32_t proc_slots;     /* process table size */
+	uint32_t dir_slots;      /* directory size */
+	uint32_t dir_entries;    /* keys visible in this generation */
+	uint32_t rdonly;         /* this handle is read-only */
+};
+
+/* arena_stat - fill ST.  Errors: EINVAL (NULL argument). */
+ARENA_API int arena_stat(const arena_t *a, struct arena_stat *st);
+
+/* One attached handle, as arena_procs() reports it. */
+struct arena_proc {
+	pid_t    pid;
+	uint32_t start_time;  /* low 32 bits of the start time, clock ticks */
+	int      alive;       /* 1 live, 0 dead (not yet reaped) */
+	unsigned slot;        /* index in the process table */
+};
+
+/*
+ * arena_procs - the occupied process-table slots, at most N of them into
+ * OUT; returns how many slots are occupied (may exceed N), or -1 (EINVAL).
+ * Reads only: dead entries are reported, not reaped.
+ */
+ARENA_API int arena_procs(const arena_t *a, struct arena_proc *out, size_t n);
+
+/*
+ * arena_publish - bind KEY (1 to ARENA_KEY_MAX bytes) to reference R in the
+ * directory, replacing an earlier binding of the same generation.  Release
+ * order: writes made before the call are visible to any process whose
+ * arena_lookup() returns R.  Lock-free; a binding lives until the next reset.
+ * Two processes publishing the same new key at once: one slot is used, the
+ * last write wins.
+ * Errors: EINVAL (NULL, empty key, ARENA_NULL), ENAMETOOLONG (key too
+ * long), EROFS, ESTALE (R of another generation), EFAULT (R out of range),
+ * ENOSPC (directory full), EAGAIN (a publisher of a colliding key died
+ * half-way; retry after the next reset).
+ */
+ARENA_API int arena_publish(arena_t *a, const char *key, arena_ref_t r);
+
+/*
+ * arena_lookup - the reference bound to KEY in the current generation.
+ * Acquire order (pairs with arena_publish()).  Wait-free: at most one pass
+ * over the directory.
+ * Errors: EINVAL, ENAMETOOLONG, ENOENT (no such key in this generation).
+ */
+ARENA_API arena_ref_t arena_lookup(const arena_t *a, const char *key);
+
+/* One directory entry, as arena_dir_list() reports it. */
+struct arena_dirent {
+	char        key[ARENA_KEY_MAX + 1];
+	arena_ref_t ref;
+	unsigned    slot;
+};
+
+/*
+ * arena_dir_list - the entries visible in the current generation, at most N
+ * of them into OUT; returns how many there are (may exceed N), or -1.
+ */
+ARENA_API int arena_dir_list(const arena_t *a, struct arena_dirent *out,
+                             size_t n);
+
+/* arena_name - the segment's name as attached, with its leading '/'. */
+ARENA_API const char *arena_name(const arena_t *a);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARENA_H */

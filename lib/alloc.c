@@ -1,0 +1,180 @@
+/*
+ * alloc.c - allocation and reset: everything that moves the state word
+ * {generation:24 | top:40}.  Allocation moves the top down with one
+ * compare-and-swap; reset moves the generation on and the top back up in
+ * one compare-and-swap, so the two linearize and a stale reading of the
+ * state can never succeed (no ABA: the generation differs).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* alloc_fail -- count a refused allocation; ARENA_NULL, errno ENOMEM. */
+static arena_ref_t alloc_fail(struct arena *a)
+{
+	uatomic_inc(&a->hdr->failed_allocs);
+	errno = ENOMEM;
+	return ARENA_NULL;
+}
+
+/* alloc_bad -- the reason a call cannot allocate at all. */
+static arena_ref_t alloc_bad(const struct arena *a)
+{
+	errno = (a != NULL && a->rdonly) ? EROFS : EINVAL;
+	return ARENA_NULL;
+}
+
+arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align)
+{
+	uint64_t old, top, nt, cur, cap;
+
+	if (caa_unlikely(a == NULL || a->rdonly || size == 0 ||
+	                 align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))))
+		return alloc_bad(a);
+	cap = a->seg_size - a->hdr_size;
+	old = uatomic_read(&a->hdr->state);
+	for (;;) {
+		top = FMT_OFF(old);
+		if (caa_unlikely(top - a->hdr_size > cap)) {
+			errno = EBADMSG;    /* a peer scribbled on the header */
+			return ARENA_NULL;
+		}
+		if (caa_unlikely(size > top - a->hdr_size))
+			return alloc_fail(a);
+		nt = (top - size) & ~(uint64_t)(align - 1);
+		if (caa_unlikely(nt < a->hdr_size))
+			return alloc_fail(a);
+		nt |= old & ~FMT_OFF_MASK;
+		cur = uatomic_cmpxchg(&a->hdr->state, old, nt);
+		if (caa_likely(cur == old))
+			return nt;
+		old = cur;
+	}
+}
+
+arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size, size_t align)
+{
+	arena_ref_t r;
+
+	if (size != 0 && n > SIZE_MAX / size) {
+		errno = EOVERFLOW;
+		return ARENA_NULL;
+	}
+	r = arena_alloc(a, n * size, align);
+	if (r != ARENA_NULL)
+		memset(arena_ptr(a, r), 0, n * size);
+	return r;
+}
+
+arena_ref_t arena_memdup(arena_t *a, const void *p, size_t n, size_t align)
+{
+	arena_ref_t r;
+
+	if (p == NULL) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	r = arena_alloc(a, n, align);
+	if (r != ARENA_NULL)
+		memcpy(arena_ptr(a, r), p, n);
+	return r;
+}
+
+arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n)
+{
+	arena_ref_t r;
+	char *d;
+
+	if (s == NULL) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	n = strnlen(s, n);
+	if (n == SIZE_MAX) {
+		errno = EOVERFLOW;
+		return ARENA_NULL;
+	}
+	r = arena_alloc(a, n + 1, 1);
+	if (r != ARENA_NULL) {
+		d = arena_ptr(a, r);
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return r;
+}
+
+arena_ref_t arena_strdup(arena_t *a, const char *s)
+{
+	return arena_strndup(a, s, SIZE_MAX);
+}
+
+/* next_gen -- the generation after G; wraps after 2^24 - 1, skipping 0. */
+static uint64_t next_gen(uint64_t g)
+{
+	g = (g + 1) & FMT_GEN_MASK;
+	return g == 0 ? 1 : g;
+}
+
+/* high_water_raise -- keep the largest use seen in the statistics. */
+static void high_water_raise(struct fmt_header *h, uint64_t used)
+{
+	uint64_t hw = uatomic_read(&h->high_water);
+
+	while (used > hw) {
+		uint64_t cur = uatomic_cmpxchg(&h->high_water, hw, used);
+
+		if (cur == hw)
+			break;
+		hw = cur;
+	}
+}
+
+int arena_reset(arena_t *a, unsigned flags)
+{
+	const unsigned known = ARENA_RESET_FORCE | ARENA_RESET_TRIM;
+	bool trim = (flags & ARENA_RESET_TRIM) != 0;
+	uint64_t old, nw, cur;
+
+	if (a == NULL || (flags & ~known)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (a->rdonly) {
+		errno = EROFS;
+		return -1;
+	}
+	if (!(flags & ARENA_RESET_FORCE) && proc_scan(a, NULL) > 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	/*
+	 * With trim, the new generation starts full (top at the floor) so
+	 * that no allocation can own a page while we drop it.
+	 */
+	old = uatomic_read(&a->hdr->state);
+	for (;;) {
+		nw = FMT_WORD(next_gen(FMT_GEN(old)),
+		              trim ? a->hdr_size : a->seg_size);
+		cur = uatomic_cmpxchg(&a->hdr->state, old, nw);
+		if (cur == old)
+			break;
+		old = cur;
+	}
+	/* A corrupt top (repaired by this reset) says nothing of use. */
+	if (state_ok(a, old))
+		high_water_raise(a->hdr, a->seg_size - FMT_OFF(old));
+	uatomic_inc(&a->hdr->resets);
+	uatomic_set(&a->hdr->last_reset, (int64_t)time(NULL));
+	if (trim) {
+		/* Best effort: a failure leaves the pages, not the arena, wrong. */
+		(void)madvise(a->base + a->hdr_size, a->seg_size - a->hdr_size,
+		              MADV_REMOVE);
+		/* Open the space, unless a later reset already took over. */
+		(void)uatomic_cmpxchg(&a->hdr->state, nw,
+		                      FMT_WORD(FMT_GEN(nw), a->seg_size));
+	}
+	return 0;
+}

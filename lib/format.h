@@ -1,0 +1,130 @@
+/*
+ * format.h - the segment layout, format 1 (private; documented in arena(7)).
+ *
+ * All fields are little-endian fixed-width integers at fixed offsets.  The
+ * identity block [0, 72) never changes after create and is covered by the
+ * checksum at 72.  Each mutable group sits on its own 64-byte line.
+ */
+#ifndef ARENA_FORMAT_H
+#define ARENA_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "libarena format 1 is defined for little-endian hosts only"
+#endif
+
+#define FMT_MAGIC        UINT64_C(0x31414e4552414e41) /* "ANARENA1" */
+#define FMT_VERSION      1u
+#define FMT_PAGE         4096u
+
+/* Feature masks: none are defined in format 1. */
+#define FMT_COMPAT_KNOWN    0u
+#define FMT_ROCOMPAT_KNOWN  0u
+#define FMT_INCOMPAT_KNOWN  0u
+
+/* init_state values. */
+#define FMT_INITIALIZING 0u
+#define FMT_READY        0x59444552u  /* "REDY" */
+
+struct fmt_header {
+	/* identity: written once, checksummed */
+	uint64_t magic;           /*   0 */
+	uint32_t version;         /*   8 */
+	uint32_t header_size;     /*  12 multiple of FMT_PAGE */
+	uint64_t segment_size;    /*  16 header_size + capacity */
+	uint32_t compat;          /*  24 */
+	uint32_t rocompat;        /*  28 */
+	uint32_t incompat;        /*  32 */
+	uint32_t flags;           /*  36 ARENA_CREATE_* */
+	int64_t  create_time;     /*  40 seconds since the epoch */
+	uint32_t creator_uid;     /*  48 */
+	uint32_t proc_slots;      /*  52 */
+	uint32_t dir_slots;       /*  56 */
+	uint32_t proc_offset;     /*  60 process table, from segment start */
+	uint32_t dir_offset;      /*  64 directory, from segment start */
+	uint32_t reserved0;       /*  68 zero */
+	uint64_t checksum;        /*  72 FNV-1a 64 of bytes [0, 72) */
+	uint32_t init_state;      /*  80 FMT_INITIALIZING, then FMT_READY */
+	uint8_t  pad0[128 - 84];
+	/* line 2: the allocation hot word, alone */
+	uint64_t state;           /* 128 {generation:24 | top:40} */
+	uint8_t  pad1[192 - 136];
+	/* line 3: statistics off the fast path */
+	uint64_t failed_allocs;   /* 192 */
+	uint64_t resets;          /* 200 */
+	uint64_t high_water;      /* 208 bytes, max over ended generations */
+	int64_t  last_reset;      /* 216 seconds since the epoch, 0 never */
+	uint8_t  pad2[256 - 224];
+	/* 256: process table, then directory (see proc_offset, dir_offset) */
+};
+
+#define FMT_CHECKSUMMED  72u
+#define FMT_TABLES       256u
+
+_Static_assert(offsetof(struct fmt_header, magic) == 0, "magic");
+_Static_assert(offsetof(struct fmt_header, version) == 8, "version");
+_Static_assert(offsetof(struct fmt_header, header_size) == 12, "header_size");
+_Static_assert(offsetof(struct fmt_header, segment_size) == 16, "segment_size");
+_Static_assert(offsetof(struct fmt_header, compat) == 24, "compat");
+_Static_assert(offsetof(struct fmt_header, rocompat) == 28, "rocompat");
+_Static_assert(offsetof(struct fmt_header, incompat) == 32, "incompat");
+_Static_assert(offsetof(struct fmt_header, flags) == 36, "flags");
+_Static_assert(offsetof(struct fmt_header, create_time) == 40, "create_time");
+_Static_assert(offsetof(struct fmt_header, creator_uid) == 48, "creator_uid");
+_Static_assert(offsetof(struct fmt_header, proc_slots) == 52, "proc_slots");
+_Static_assert(offsetof(struct fmt_header, dir_slots) == 56, "dir_slots");
+_Static_assert(offsetof(struct fmt_header, proc_offset) == 60, "proc_offset");
+_Static_assert(offsetof(struct fmt_header, dir_offset) == 64, "dir_offset");
+_Static_assert(offsetof(struct fmt_header, checksum) == FMT_CHECKSUMMED,
+               "checksum");
+_Static_assert(offsetof(struct fmt_header, init_state) == 80, "init_state");
+_Static_assert(offsetof(struct fmt_header, state) == 128, "state");
+_Static_assert(offsetof(struct fmt_header, failed_allocs) == 192, "stats");
+_Static_assert(offsetof(struct fmt_header, resets) == 200, "resets");
+_Static_assert(offsetof(struct fmt_header, high_water) == 208, "high_water");
+_Static_assert(offsetof(struct fmt_header, last_reset) == 216, "last_reset");
+_Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
+
+/* State word and references: {generation:24 | offset:40}. */
+#define FMT_OFF_BITS 40
+#define FMT_OFF_MASK ((UINT64_C(1) << FMT_OFF_BITS) - 1)
+#define FMT_GEN_MASK ((UINT64_C(1) << 24) - 1)
+#define FMT_GEN(w)   ((w) >> FMT_OFF_BITS)
+#define FMT_OFF(w)   ((w) & FMT_OFF_MASK)
+#define FMT_WORD(g, o) (((uint64_t)(g) << FMT_OFF_BITS) | (uint64_t)(o))
+
+/*
+ * Process table slot: one 64-bit word {pid:32 | start_time low 32 bits:32},
+ * claimed and released with one compare-and-swap; 0 is free.
+ */
+#define FMT_PROC_SLOT   8u
+#define FMT_PROC_WORD(pid, st) (((uint64_t)(uint32_t)(pid) << 32) | (uint32_t)(st))
+#define FMT_PROC_PID(w)   ((uint32_t)((w) >> 32))
+#define FMT_PROC_START(w) ((uint32_t)(w))
+
+/*
+ * Directory slot: tag {generation:24 | state:8 | key hash:32}, the bound
+ * reference, and the NUL-padded key.  A slot whose tag is 0 or of another
+ * generation is free.  A slot is claimed (BUSY) with one compare-and-swap
+ * on the tag, its key and reference are written, and it is made READY with
+ * release order.
+ */
+struct fmt_dirent {
+	uint64_t tag;   /* 0 */
+	uint64_t ref;   /* 8 */
+	char     key[32]; /* 16 */
+};
+_Static_assert(sizeof(struct fmt_dirent) == 48, "dirent size");
+_Static_assert(offsetof(struct fmt_dirent, ref) == 8, "dirent ref");
+_Static_assert(offsetof(struct fmt_dirent, key) == 16, "dirent key");
+
+#define FMT_DIR_BUSY  1u
+#define FMT_DIR_READY 2u
+#define FMT_DIR_TAG(g, st, h) (((uint64_t)(g) << 40) | ((uint64_t)(st) << 32) | (uint32_t)(h))
+#define FMT_DIR_GEN(t)   ((t) >> 40)
+#define FMT_DIR_STATE(t) ((unsigned)(((t) >> 32) & 0xff))
+#define FMT_DIR_HASH(t)  ((uint32_t)(t))
+
+#endif /* ARENA_FORMAT_H */

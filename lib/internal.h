@@ -1,0 +1,75 @@
+/*
+ * internal.h - the attachment handle and helpers shared by the library's
+ * sources (private).
+ */
+#ifndef ARENA_INTERNAL_H
+#define ARENA_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <urcu/uatomic.h>
+#include <urcu/arch.h>
+#include <urcu/compiler.h>
+
+#include "arena.h"
+#include "format.h"
+
+/*
+ * One attachment.  Geometry is a private copy taken at attach after
+ * validation; the shared header is never trusted again for bounds.
+ */
+struct arena {
+	unsigned char *base;       /* must stay first: see arena_ptr() */
+	struct fmt_header *hdr;    /* == base */
+	uint64_t seg_size;
+	uint64_t hdr_size;
+	uint32_t proc_slots;
+	uint32_t dir_slots;
+	uint64_t *procs;           /* process table in the mapping */
+	struct fmt_dirent *dir;    /* directory in the mapping */
+	uint32_t flags;            /* ARENA_CREATE_* recorded at create */
+	uint32_t creator_uid;
+	int64_t create_time;
+	bool rdonly;
+	pid_t pid;                 /* attaching process (fork detection) */
+	int slot;                  /* our process-table slot, -1 for none */
+	uint64_t proc_word;        /* what we wrote into it */
+	char name[ARENA_NAME_MAX + 1];
+};
+
+_Static_assert(offsetof(struct arena, base) == 0, "base first");
+
+/* fmt_checksum -- FNV-1a 64 of the identity block. */
+uint64_t fmt_checksum(const struct fmt_header *h);
+
+/* name_norm -- validate NAME, write it with its leading '/' to OUT. */
+int name_norm(const char *name, char out[ARENA_NAME_MAX + 1]);
+
+/* proc_self_word -- this process's table word (pid and start time). */
+uint64_t proc_self_word(void);
+/* proc_word_alive -- whether the process a table word names still runs. */
+bool proc_word_alive(uint64_t w);
+/* proc_register -- take a slot for this handle; -1/EUSERS when full. */
+int proc_register(struct arena *a);
+/* proc_release -- give back this handle's slot. */
+void proc_release(struct arena *a);
+/* proc_scan -- count live entries not of this process; reap dead ones
+ * when the handle can write.  Returns the number of live others. */
+unsigned proc_scan(struct arena *a, unsigned *live_total);
+
+/* ref_check -- the offset of R if LEN bytes from it are allocated in the
+ * current generation; 0 and errno (EINVAL, ESTALE, EFAULT) otherwise. */
+uint64_t ref_check(const struct arena *a, arena_ref_t r, size_t len);
+
+/* state_ok -- the state word, validated against the private geometry;
+ * false (errno EBADMSG) when a peer wrote nonsense into it. */
+static inline bool state_ok(const struct arena *a, uint64_t w)
+{
+	uint64_t top = FMT_OFF(w);
+	return top >= a->hdr_size && top <= a->seg_size;
+}
+
+#define ARENA_MUT(a) ((struct arena *)(uintptr_t)(a))
+
+#endif /* ARENA_INTERNAL_H */

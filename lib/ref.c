@@ -1,0 +1,71 @@
+/*
+ * ref.c - references: checked conversion of a generation-tagged offset to
+ * an address (arena_get, arena_get_str) and back (arena_ref).  Every bound
+ * comes from the handle's private geometry; the shared state word is read
+ * once, for the generation and the top, and checked before use.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+uint64_t ref_check(const struct arena *a, arena_ref_t r, size_t len)
+{
+	uint64_t w, off, top;
+
+	if (a == NULL || r == ARENA_NULL) {
+		errno = EINVAL;
+		return 0;
+	}
+	w = uatomic_read(&a->hdr->state);
+	if (FMT_GEN(r) != FMT_GEN(w)) {
+		errno = ESTALE;
+		return 0;
+	}
+	off = FMT_OFF(r);
+	top = FMT_OFF(w);
+	/* Allocated space is [top, seg_size); clamp a corrupt top. */
+	if (top < a->hdr_size || top > a->seg_size)
+		top = a->hdr_size;
+	if (off < top || off >= a->seg_size || len > a->seg_size - off) {
+		errno = EFAULT;
+		return 0;
+	}
+	return off;
+}
+
+void *arena_get(const arena_t *a, arena_ref_t r, size_t len)
+{
+	uint64_t off = ref_check(a, r, len);
+
+	return off != 0 ? a->base + off : NULL;
+}
+
+const char *arena_get_str(const arena_t *a, arena_ref_t r)
+{
+	uint64_t off = ref_check(a, r, 1);
+
+	if (off == 0)
+		return NULL;
+	if (memchr(a->base + off, '\0', a->seg_size - off) == NULL) {
+		errno = EFAULT;
+		return NULL;
+	}
+	return (const char *)(a->base + off);
+}
+
+arena_ref_t arena_ref(const arena_t *a, const void *p)
+{
+	uintptr_t q = (uintptr_t)p, b;
+
+	if (a == NULL || p == NULL) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	b = (uintptr_t)a->base;
+	if (q < b + a->hdr_size || q >= b + a->seg_size) {
+		errno = EFAULT;
+		return ARENA_NULL;
+	}
+	return FMT_WORD(FMT_GEN(uatomic_read(&a->hdr->state)), q - b);
+}

@@ -1,0 +1,416 @@
+/*
+ * segment.c - segment lifecycle and validation: names, create, attach,
+ * detach, unlink.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu/futex.h>
+
+#include "internal.h"
+
+#define ATTACH_FLAGS (ARENA_RDONLY | ARENA_ANY_OWNER | ARENA_NOWAIT)
+
+uint64_t fmt_checksum(const struct fmt_header *h)
+{
+	const unsigned char *p = (const unsigned char *)h;
+	uint64_t x = UINT64_C(0xcbf29ce484222325);
+
+	for (unsigned i = 0; i < FMT_CHECKSUMMED; i++) {
+		x ^= p[i];
+		x *= UINT64_C(0x100000001b3);
+	}
+	return x;
+}
+
+int name_norm(const char *name, char out[ARENA_NAME_MAX + 1])
+{
+	size_t n;
+
+	if (name == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (name[0] == '/')
+		name++;
+	n = strlen(name);
+	if (n == 0 || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n + 1 > ARENA_NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	out[0] = '/';
+	memcpy(out + 1, name, n + 1);
+	return 0;
+}
+
+/* tables_layout -- place the process table and directory; header size. */
+static uint64_t tables_layout(uint32_t procs, uint32_t dirs,
+                              uint32_t *proc_off, uint32_t *dir_off)
+{
+	uint64_t end;
+
+	*proc_off = FMT_TABLES;
+	*dir_off = FMT_TABLES + procs * FMT_PROC_SLOT;
+	end = (uint64_t)*dir_off + (uint64_t)dirs * sizeof(struct fmt_dirent);
+	return (end + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE;
+}
+
+/* handle_init -- fill the private geometry from a validated copy H. */
+static void handle_init(struct arena *a, void *base,
+                        const struct fmt_header *h, const char *name,
+                        bool rdonly)
+{
+	a->base = base;
+	a->hdr = base;
+	a->seg_size = h->segment_size;
+	a->hdr_size = h->header_size;
+	a->proc_slots = h->proc_slots;
+	a->dir_slots = h->dir_slots;
+	a->procs = (uint64_t *)(void *)(a->base + h->proc_offset);
+	a->dir = (struct fmt_dirent *)(void *)(a->base + h->dir_offset);
+	a->flags = h->flags;
+	a->creator_uid = h->creator_uid;
+	a->create_time = h->create_time;
+	a->rdonly = rdonly;
+	a->pid = getpid();
+	a->slot = -1;
+	strcpy(a->name, name);
+}
+
+arena_t *arena_create(const char *name, size_t capacity,
+                      const struct arena_options *opts)
+{
+	struct arena_options o = { 0 };
+	char nm[ARENA_NAME_MAX + 1];
+	uint32_t proc_off, dir_off;
+	uint64_t hsize, ssize;
+	struct arena *a;
+	void *base;
+	int fd, err;
+
+	if (name_norm(name, nm) < 0)
+		return NULL;
+	if (opts != NULL)
+		o = *opts;
+	if (o.mode == 0)
+		o.mode = 0600;
+	if (o.proc_slots == 0)
+		o.proc_slots = ARENA_DEFAULT_PROCS;
+	if (o.dir_slots == 0)
+		o.dir_slots = ARENA_DEFAULT_DIR_SLOTS;
+	else if (o.dir_slots == ARENA_DIR_NONE)
+		o.dir_slots = 0;
+	if (capacity == 0 || (o.flags & ~ARENA_CREATE_SPARSE) != 0 ||
+	    (o.mode & ~07777u) != 0 || o.proc_slots > ARENA_MAX_SLOTS ||
+	    o.dir_slots > ARENA_MAX_SLOTS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	hsize = tables_layout(o.proc_slots, o.dir_slots, &proc_off, &dir_off);
+	if (capacity > ARENA_MAX_SEGMENT - hsize) {
+		errno = EFBIG;
+		return NULL;
+	}
+	ssize = hsize + capacity;
+	if ((uint64_t)(off_t)ssize != ssize || (uint64_t)(size_t)ssize != ssize) {
+		errno = EFBIG;
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+
+	fd = shm_open(nm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, o.mode);
+	if (fd < 0)
+		goto fail_free;
+	if (fchmod(fd, o.mode) < 0 || ftruncate(fd, (off_t)ssize) < 0)
+		goto fail_unlink;
+	if (!(o.flags & ARENA_CREATE_SPARSE)) {
+		err = posix_fallocate(fd, 0, (off_t)ssize);
+		if (err != 0) {
+			errno = (err == EFBIG || err == ENOSPC) ? ENOSPC : err;
+			goto fail_unlink;
+		}
+	}
+	base = mmap(NULL, ssize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		goto fail_unlink;
+	close(fd);
+
+	/* The object is fresh from ftruncate: all zero.  Identity first. */
+	{
+		struct fmt_header *h = base;
+
+		h->magic = FMT_MAGIC;
+		h->version = FMT_VERSION;
+		h->header_size = (uint32_t)hsize;
+		h->segment_size = ssize;
+		h->flags = o.flags;
+		h->create_time = (int64_t)time(NULL);
+		h->creator_uid = (uint32_t)geteuid();
+		h->proc_slots = o.proc_slots;
+		h->dir_slots = o.dir_slots;
+		h->proc_offset = proc_off;
+		h->dir_offset = dir_off;
+		h->checksum = fmt_checksum(h);
+		uatomic_set(&h->state, FMT_WORD(1, ssize));
+		/* Everything above before READY. */
+		cmm_smp_wmb();
+		uatomic_set(&h->init_state, FMT_READY);
+		cmm_smp_mb();
+		futex_async((int32_t *)(void *)&h->init_state, FUTEX_WAKE,
+		            INT32_MAX, NULL, NULL, 0);
+	}
+	handle_init(a, base, base, nm, false);
+	if (proc_register(a) < 0) {
+		err = errno;
+		munmap(base, ssize);
+		shm_unlink(nm);
+		free(a);
+		errno = err;
+		return NULL;
+	}
+	return a;
+
+fail_unlink:
+	err = errno;
+	close(fd);
+	shm_unlink(nm);
+	errno = err;
+fail_free:
+	err = errno;
+	free(a);
+	errno = err;
+	return NULL;
+}
+
+/* ms_left -- milliseconds until DEADLINE (CLOCK_MONOTONIC), at least 0. */
+static long ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000 +
+	     (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+/*
+ * wait_ready -- wait, bounded, for the creator to publish READY.  Uses the
+ * futex on init_state; the creator wakes it.  A short sleep cap covers a
+ * creator that set READY before we slept.
+ */
+static int wait_ready(struct fmt_header *h, const struct timespec *deadline)
+{
+	for (;;) {
+		uint32_t st = uatomic_read(&h->init_state);
+		struct timespec ts;
+		long ms;
+
+		if (st == FMT_READY) {
+			cmm_smp_rmb();
+			return 0;
+		}
+		if (st != FMT_INITIALIZING) {
+			errno = EBADMSG;
+			return -1;
+		}
+		ms = ms_left(deadline);
+		if (ms == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (ms > 50)
+			ms = 50;
+		ts.tv_sec = 0;
+		ts.tv_nsec = ms * 1000000L;
+		futex_async((int32_t *)(void *)&h->init_state, FUTEX_WAIT,
+		            (int32_t)FMT_INITIALIZING, &ts, NULL, 0);
+	}
+}
+
+/*
+ * validate -- everything attach checks once READY, on a private copy H of
+ * the identity block and the state word W; errno on failure.
+ */
+static int validate(const struct fmt_header *h, uint64_t w, uint64_t size,
+                    bool rdonly)
+{
+	uint64_t hs, top, tables;
+
+	if (h->magic != FMT_MAGIC) {
+		errno = EMEDIUMTYPE;
+		return -1;
+	}
+	if (h->version != FMT_VERSION || (h->incompat & ~FMT_INCOMPAT_KNOWN) ||
+	    (!rdonly && (h->rocompat & ~FMT_ROCOMPAT_KNOWN))) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	if (h->checksum != fmt_checksum(h))
+		goto corrupt;
+	hs = h->header_size;
+	if (hs < FMT_PAGE || hs % FMT_PAGE != 0 || h->segment_size != size ||
+	    size <= hs || size > ARENA_MAX_SEGMENT ||
+	    h->proc_slots == 0 || h->proc_slots > ARENA_MAX_SLOTS ||
+	    h->dir_slots > ARENA_MAX_SLOTS || h->reserved0 != 0 ||
+	    (h->flags & ~ARENA_CREATE_SPARSE))
+		goto corrupt;
+	if (h->proc_offset != FMT_TABLES ||
+	    h->dir_offset != FMT_TABLES + h->proc_slots * FMT_PROC_SLOT)
+		goto corrupt;
+	tables = (uint64_t)h->dir_offset +
+	         (uint64_t)h->dir_slots * sizeof(struct fmt_dirent);
+	if (tables > hs || (tables + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE != hs)
+		goto corrupt;
+	top = FMT_OFF(w);
+	if (top < hs || top > size || FMT_GEN(w) == 0)
+		goto corrupt;
+	return 0;
+corrupt:
+	errno = EBADMSG;
+	return -1;
+}
+
+arena_t *arena_attach(const char *name, unsigned flags)
+{
+	char nm[ARENA_NAME_MAX + 1];
+	bool rdonly = (flags & ARENA_RDONLY) != 0;
+	struct timespec deadline;
+	struct arena *a = NULL;
+	struct fmt_header copy;
+	struct stat st;
+	void *base = MAP_FAILED;
+	uint64_t size = 0;
+	int fd, err;
+
+	if (name_norm(name, nm) < 0)
+		return NULL;
+	if (flags & ~ATTACH_FLAGS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = shm_open(nm, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	if (!(flags & ARENA_NOWAIT)) {
+		deadline.tv_sec += ARENA_DEFAULT_ATTACH_WAIT_MS / 1000;
+		deadline.tv_nsec += (ARENA_DEFAULT_ATTACH_WAIT_MS % 1000) * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+	}
+	/* A creator sizes the object right after creating it: wait for that. */
+	for (;;) {
+		if (fstat(fd, &st) < 0)
+			goto fail;
+		if (st.st_uid != geteuid() && !(flags & ARENA_ANY_OWNER)) {
+			errno = EPERM;
+			goto fail;
+		}
+		if (st.st_size != 0)
+			break;
+		if (ms_left(&deadline) == 0) {
+			errno = (flags & ARENA_NOWAIT) ? EAGAIN : ETIMEDOUT;
+			goto fail;
+		}
+		usleep(1000);
+	}
+	size = (uint64_t)st.st_size;
+	if (size < sizeof(struct fmt_header) || size > ARENA_MAX_SEGMENT ||
+	    (uint64_t)(size_t)size != size) {
+		uint64_t magic = 0;
+
+		/* Too small or too big to be ours: is it an arena at all? */
+		if (pread(fd, &magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+		    magic == FMT_MAGIC)
+			errno = EBADMSG;
+		else
+			errno = EMEDIUMTYPE;
+		goto fail;
+	}
+	base = mmap(NULL, size, PROT_READ | (rdonly ? 0 : PROT_WRITE),
+	            MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		goto fail;
+	close(fd);
+	fd = -1;
+	{
+		struct fmt_header *h = base;
+		uint64_t magic = uatomic_read(&h->magic);
+
+		if (magic != FMT_MAGIC && magic != 0) {
+			errno = EMEDIUMTYPE;
+			goto fail;
+		}
+		if (wait_ready(h, &deadline) < 0) {
+			if (errno == ETIMEDOUT && (flags & ARENA_NOWAIT))
+				errno = EAGAIN;
+			goto fail;
+		}
+		/* Validate a snapshot: a peer may be rewriting the header. */
+		memcpy(&copy, h, sizeof(copy));
+		if (validate(&copy, uatomic_read(&h->state), size, rdonly) < 0)
+			goto fail;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		goto fail;
+	handle_init(a, base, &copy, nm, rdonly);
+	if (!rdonly && proc_register(a) < 0)
+		goto fail;
+	return a;
+
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (base != MAP_FAILED)
+		munmap(base, size);
+	free(a);
+	errno = err;
+	return NULL;
+}
+
+int arena_detach(arena_t *a)
+{
+	if (a == NULL)
+		return 0;
+	/* A forked child's copy of the handle owns no slot of its own. */
+	if (a->slot >= 0 && a->pid == getpid())
+		proc_release(a);
+	munmap(a->base, a->seg_size);
+	free(a);
+	return 0;
+}
+
+int arena_unlink(const char *name)
+{
+	char nm[ARENA_NAME_MAX + 1];
+
+	if (name_norm(name, nm) < 0)
+		return -1;
+	return shm_unlink(nm);
+}
+
+const char *arena_name(const arena_t *a)
+{
+	if (a == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return a->name;
+}

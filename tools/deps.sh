@@ -1,0 +1,19 @@
+#!/bin/sh
+# deps.sh - install the build dependencies that are missing (Debian).
+# Needs: a C compiler, pkg-config, Check (check.h), liburcu (urcu/uatomic.h).
+have_hdr() { printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+have_hdr check.h || missing="$missing check"
+have_hdr urcu/uatomic.h || missing="$missing liburcu-dev"
+command -v c++ >/dev/null 2>&1 || missing="$missing g++"
+[ -z "$missing" ] && exit 0
+echo "deps.sh: installing missing build dependencies:$missing"
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: no apt-get here; install$missing by hand" >&2; exit 1
+fi
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq >/dev/null &&
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null ||
+	{ echo "deps.sh: apt-get install$missing failed" >&2; exit 1; }
+echo "deps.sh: installed$missing"
