@@ -65,7 +65,7 @@ libarena.pc: Makefile
 	  'Name: libarena' 'Description: lock-free bump arena in POSIX shared memory' \
 	  'Version: $(VERSION)' 'Requires.private: liburcu' \
 	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -larena' \
-	  'Libs.private: -lurcu-common -lpthread' > $@
+	  'Libs.private: -lpthread' > $@
 
 tools/%: tools/%.c libarena.a include/arena.h
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
@@ -81,6 +81,7 @@ tests/header_cxx: tests/header_only.cc include/arena.h
 
 check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS)
 	@sh tests/run.sh $(TESTS)
+	@sh tests/install_test.sh
 
 demo: deps tools/arena_demo
 	./tools/arena_demo

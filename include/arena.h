@@ -326,6 +326,24 @@ struct arena_dirent {
 ARENA_API int arena_dir_list(const arena_t *a, struct arena_dirent *out,
                              size_t n);
 
+/*
+ * arena_check - verify the segment's invariants beyond what arena_attach()
+ * validated: the identity block unchanged since attach, the state word, the
+ * statistics, every process-table entry, every directory slot (state, key,
+ * hash, reference in range and of the current generation, reachable by
+ * lookup, no duplicate key).  Reads only; safe on a read-only handle and
+ * concurrently with any other call (a check racing writers may report a
+ * transient finding, e.g. a directory slot being published).  FN, if not
+ * NULL, is called once per finding with its severity and a one-line
+ * description.  Returns the number of ARENA_CHECK_ERROR findings, or -1
+ * (EINVAL).
+ */
+#define ARENA_CHECK_WARN  0  /* unusual but harmless: a dead peer not yet
+                                reaped, a publisher that died half-way */
+#define ARENA_CHECK_ERROR 1  /* the segment is not sound */
+typedef void arena_check_fn(void *ctx, int severity, const char *msg);
+ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
+
 /* arena_name - the segment's name as attached, with its leading '/'. */
 ARENA_API const char *arena_name(const arena_t *a);
 

@@ -19,7 +19,6 @@
 static int key_load(const char *key, char buf[32], uint32_t *hash)
 {
 	size_t n;
-	uint32_t h = 2166136261u;
 
 	if (key == NULL) {
 		errno = EINVAL;
@@ -36,11 +35,7 @@ static int key_load(const char *key, char buf[32], uint32_t *hash)
 	}
 	memset(buf, 0, 32);
 	memcpy(buf, key, n);
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
-	}
-	*hash = h;
+	*hash = key_hash(key, n);
 	return 0;
 }
 
