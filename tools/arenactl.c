@@ -1,0 +1,1107 @@
+/*
+ * arenactl - create, inspect, check and reset libarena segments.
+ * Built on the public API (arena.h) only.  See arenactl(1).
+ *
+ * Exit status: 0 success, 1 failure, 2 usage error.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+#define EXIT_USAGE 2
+#define SHM_DIR "/dev/shm"
+#define INSPECT (ARENA_RDONLY | ARENA_ANY_OWNER)
+
+static const char *prog = "arenactl";
+
+struct cmd {
+	const char *name;
+	const char *brief;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* die_usage -- report a usage error for command CMD and return 2. */
+__attribute__((format(printf, 2, 3)))
+static int usage_err(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c != NULL)
+		fprintf(stderr, "usage: %s %s\n", prog, c->usage);
+	return EXIT_USAGE;
+}
+
+/* full_name -- NAME with its leading '/', for messages. */
+static const char *full_name(const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s", name[0] == '/' ? "" : "/", name);
+	return buf;
+}
+
+/* owner_of -- uid and mode of the object NAME in /dev/shm; false if none. */
+static bool owner_of(const char *name, uid_t *uid, mode_t *mode)
+{
+	char path[sizeof(SHM_DIR) + ARENA_NAME_MAX + 2];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", SHM_DIR,
+	         name[0] == '/' ? name + 1 : name);
+	if (stat(path, &st) < 0)
+		return false;
+	*uid = st.st_uid;
+	*mode = st.st_mode & 07777;
+	return true;
+}
+
+/* why -- a phrase for errno E on segment NAME, into BUF. */
+static const char *why(int e, const char *name, char *buf, size_t n)
+{
+	uid_t uid;
+	mode_t mode;
+
+	switch (e) {
+	case ENOENT:
+		return "no such arena";
+	case EACCES:
+	case EPERM:
+		if (owner_of(name, &uid, &mode)) {
+			snprintf(buf, n, "permission denied (owned by uid %u, "
+			         "mode %04o)", (unsigned)uid, (unsigned)mode);
+			return buf;
+		}
+		return "permission denied";
+	case EMEDIUMTYPE:
+		return "not an arena";
+	case EPROTONOSUPPORT:
+		return "incompatible format (made by another libarena version)";
+	case EBADMSG:
+		return "corrupt or truncated header";
+	case ETIMEDOUT:
+		return "never became ready (its creator died or stalls)";
+	case EAGAIN:
+		return "still being created";
+	case EUSERS:
+		return "process table full";
+	case EEXIST:
+		return "already exists";
+	case ENOSPC:
+		return "not enough shared memory to reserve it";
+	case EFBIG:
+		return "too large (a segment is limited to 1T)";
+	case EINVAL:
+	case ENAMETOOLONG:
+		return "invalid name (1 to 254 bytes, no '/' but a leading one)";
+	default:
+		return strerror(e);
+	}
+}
+
+/* fail -- report errno about NAME; returns 1 (2 for a bad name). */
+static int fail(const char *name)
+{
+	char nb[ARENA_NAME_MAX + 2], wb[128];
+	int e = errno;
+
+	fprintf(stderr, "%s: %s: %s\n", prog,
+	        full_name(name, nb, sizeof(nb)), why(e, name, wb, sizeof(wb)));
+	return (e == EINVAL || e == ENAMETOOLONG) ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/* ---- sizes ------------------------------------------------------------- */
+
+/*
+ * parse_size -- "4096", "64K", "1.5G": a whole number of bytes, suffixes
+ * K, M, G, T in powers of 1024, at most 1T.  -1 on bad input.
+ */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t ip = 0, frac = 0, div = 1, mult = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (ip > (UINT64_MAX - 9) / 10)
+			return -1;
+		ip = ip * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			if (div >= UINT64_C(1000000000))
+				return -1;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			div *= 10;
+		}
+	}
+	switch (toupper((unsigned char)*p)) {
+	case 'T': mult <<= 10; /* fall through */
+	case 'G': mult <<= 10; /* fall through */
+	case 'M': mult <<= 10; /* fall through */
+	case 'K': mult <<= 10; p++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*p != '\0' || ip > (UINT64_C(1) << 40) / mult)
+		return -1;
+	if ((frac * mult) % div != 0)
+		return -1;              /* not a whole number of bytes */
+	*out = ip * mult + frac * mult / div;
+	return *out > (UINT64_C(1) << 40) ? -1 : 0;
+}
+
+/* fmt_size -- V bytes as a person reads it: 512, 4K, 1.5G. */
+static const char *fmt_size(uint64_t v, char *buf, size_t n)
+{
+	static const char suf[] = "KMGTPE";
+	double d = (double)v;
+	int i = -1;
+
+	if (v < 1024) {
+		snprintf(buf, n, "%" PRIu64, v);
+		return buf;
+	}
+	while (d >= 1024 && i < 5) {
+		d /= 1024;
+		i++;
+	}
+	if (d == (double)(uint64_t)d)
+		snprintf(buf, n, "%" PRIu64 "%c", (uint64_t)d, suf[i]);
+	else
+		snprintf(buf, n, "%.1f%c", d, suf[i]);
+	return buf;
+}
+
+/* parse_uint -- a decimal count in [lo, hi]; -1 otherwise. */
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
+                      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* json_str -- S as a JSON string. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* print_str -- S for a terminal, control bytes escaped. */
+static void print_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\')
+			fputs("\\\\", f);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/* ---- option parsing shared by the commands ----------------------------- */
+
+enum { OPT_JSON = 1000, OPT_SPARSE, OPT_PROCS, OPT_DIRSLOTS, OPT_MODE,
+       OPT_FORCE, OPT_TRIM, OPT_LEN, OPT_STR, OPT_INTERVAL, OPT_COUNT };
+
+struct opts {
+	bool json, sparse, force, trim, str, help, have_len;
+	unsigned long procs, dir_slots, mode, count;
+	bool have_mode, have_dir;
+	uint64_t len;
+	double interval;
+};
+
+/* get_opts -- parse options LONGS (NULL-terminated names) for command C;
+ * leaves positional arguments from optind.  0, or 2 on a usage error. */
+static int get_opts(const struct cmd *c, int argc, char **argv,
+                    const struct option *longs, struct opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->interval = 1.0;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'h': o->help = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_SPARSE: o->sparse = true; break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_TRIM: o->trim = true; break;
+		case OPT_STR: o->str = true; break;
+		case OPT_PROCS:
+			if (parse_uint(optarg, 1, ARENA_MAX_SLOTS, &o->procs) < 0)
+				return usage_err(c, "--procs: '%s' is not a count "
+				                 "from 1 to %u", optarg,
+				                 ARENA_MAX_SLOTS);
+			break;
+		case OPT_DIRSLOTS:
+			if (parse_uint(optarg, 0, ARENA_MAX_SLOTS, &o->dir_slots) < 0)
+				return usage_err(c, "--dir-slots: '%s' is not a "
+				                 "count from 0 to %u", optarg,
+				                 ARENA_MAX_SLOTS);
+			o->have_dir = true;
+			break;
+		case OPT_MODE: {
+			char *end;
+
+			errno = 0;
+			o->mode = strtoul(optarg, &end, 8);
+			if (!isdigit((unsigned char)*optarg) || *end != '\0' ||
+			    errno != 0 || o->mode > 0777 || o->mode == 0)
+				return usage_err(c, "--mode: '%s' is not an octal "
+				                 "mode from 1 to 0777", optarg);
+			o->have_mode = true;
+			break;
+		}
+		case OPT_LEN:
+			if (parse_size(optarg, &o->len) < 0 || o->len == 0)
+				return usage_err(c, "--len: '%s' is not a size",
+				                 optarg);
+			o->have_len = true;
+			break;
+		case OPT_INTERVAL: {
+			char *end;
+
+			errno = 0;
+			o->interval = strtod(optarg, &end);
+			if (*end != '\0' || errno != 0 || !(o->interval >= 0.01) ||
+			    o->interval > 86400)
+				return usage_err(c, "--interval: '%s' is not a "
+				                 "number of seconds (0.01 to "
+				                 "86400)", optarg);
+			break;
+		}
+		case OPT_COUNT:
+			if (parse_uint(optarg, 1, 1000000000, &o->count) < 0)
+				return usage_err(c, "--count: '%s' is not a "
+				                 "positive count", optarg);
+			break;
+		case ':':
+			return usage_err(c, "option '%s' needs a value",
+			                 argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < OPT_JSON)
+				return usage_err(c, "unknown option '-%c'", optopt);
+			return usage_err(c, "unknown option '%s'",
+			                 argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+/* need_args -- exactly N positional arguments (after options). */
+static int need_args(const struct cmd *c, int argc, int n)
+{
+	if (argc - optind < n)
+		return usage_err(c, "missing argument");
+	if (argc - optind > n)
+		return usage_err(c, "too many arguments");
+	return 0;
+}
+
+/* show_help -- the command's usage on stdout; 0. */
+static int show_help(const struct cmd *c)
+{
+	printf("usage: %s %s\n%s\n", prog, c->usage, c->brief);
+	return 0;
+}
+
+#define LONG(n, has, v) { n, has, NULL, v }
+#define HELP_OPT LONG("help", no_argument, 'h')
+#define END_OPT { NULL, 0, NULL, 0 }
+
+static const struct cmd cmds[];
+static const struct cmd *cmd_find(const char *name);
+
+/* ---- create ------------------------------------------------------------ */
+
+static int cmd_create(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("mode", required_argument, OPT_MODE),
+		LONG("sparse", no_argument, OPT_SPARSE),
+		LONG("procs", required_argument, OPT_PROCS),
+		LONG("dir-slots", required_argument, OPT_DIRSLOTS),
+		HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("create");
+	struct arena_options ao = { 0 };
+	struct opts o;
+	uint64_t size;
+	arena_t *a;
+	int rc;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 2)) != 0)
+		return rc;
+	if (parse_size(argv[optind + 1], &size) < 0 || size == 0)
+		return usage_err(c, "'%s' is not a size (e.g. 4096, 64K, 1.5G; "
+		                 "at most 1T)", argv[optind + 1]);
+	ao.flags = o.sparse ? ARENA_CREATE_SPARSE : 0;
+	ao.mode = o.have_mode ? (unsigned)o.mode : 0;
+	ao.proc_slots = (unsigned)o.procs;
+	if (o.have_dir)
+		ao.dir_slots = o.dir_slots == 0 ? ARENA_DIR_NONE
+		                                : (unsigned)o.dir_slots;
+	a = arena_create(argv[optind], (size_t)size, &ao);
+	if (a == NULL)
+		return fail(argv[optind]);
+	arena_detach(a);
+	return 0;
+}
+
+/* ---- info -------------------------------------------------------------- */
+
+/* usage_bar -- a ten-cell bar of USED out of CAP. */
+static const char *usage_bar(uint64_t used, uint64_t cap, char bar[13])
+{
+	unsigned cells = cap ? (unsigned)((used * 10 + cap - 1) / cap) : 0;
+
+	bar[0] = '[';
+	for (unsigned i = 0; i < 10; i++)
+		bar[1 + i] = i < cells ? '#' : '.';
+	bar[11] = ']';
+	bar[12] = '\0';
+	return bar;
+}
+
+/* pct -- USED as a percentage of CAP. */
+static double pct(uint64_t used, uint64_t cap)
+{
+	return cap ? 100.0 * (double)used / (double)cap : 0.0;
+}
+
+/* lists -- the process table and directory of A, malloc'ed; -1 on error. */
+static int lists(arena_t *a, struct arena_proc **procs, int *np,
+                 struct arena_dirent **dir, int *nd)
+{
+	struct arena_stat st;
+
+	if (arena_stat(a, &st) < 0)
+		return -1;
+	*procs = calloc(st.proc_slots + 1, sizeof(**procs));
+	*dir = calloc(st.dir_slots + 1, sizeof(**dir));
+	if (*procs == NULL || *dir == NULL) {
+		free(*procs);
+		free(*dir);
+		return -1;
+	}
+	*np = arena_procs(a, *procs, st.proc_slots);
+	*nd = arena_dir_list(a, *dir, st.dir_slots);
+	if (*np > (int)st.proc_slots)
+		*np = (int)st.proc_slots;
+	if (*nd > (int)st.dir_slots)
+		*nd = (int)st.dir_slots;
+	return 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("json", no_argument, OPT_JSON), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("info");
+	struct arena_proc *procs;
+	struct arena_dirent *dir;
+	struct arena_stat st;
+	char b1[32], b2[32], bar[13], when[64];
+	struct opts o;
+	int rc, np, nd, dead = 0;
+	arena_t *a;
+	time_t ct;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 1)) != 0)
+		return rc;
+	a = arena_attach(argv[optind], INSPECT);
+	if (a == NULL)
+		return fail(argv[optind]);
+	if (arena_stat(a, &st) < 0 || lists(a, &procs, &np, &dir, &nd) < 0) {
+		rc = fail(argv[optind]);
+		arena_detach(a);
+		return rc;
+	}
+	for (int i = 0; i < np; i++)
+		dead += !procs[i].alive;
+	ct = (time_t)st.create_time;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&ct));
+	if (o.json) {
+		printf("{\"name\":");
+		json_str(stdout, arena_name(a));
+		printf(",\"format\":%u,\"segment_size\":%" PRIu64
+		       ",\"header_size\":%" PRIu64 ",\"capacity\":%" PRIu64
+		       ",\"used\":%" PRIu64 ",\"available\":%" PRIu64
+		       ",\"generation\":%" PRIu64 ",\"high_water\":%" PRIu64
+		       ",\"failed_allocs\":%" PRIu64 ",\"resets\":%" PRIu64
+		       ",\"create_time\":%" PRId64 ",\"creator_uid\":%u"
+		       ",\"sparse\":%s,\"proc_slots\":%u,\"dir_slots\":%u"
+		       ",\"attached\":%u,\"processes\":[",
+		       st.format_version, st.segment_size, st.header_size,
+		       st.capacity, st.used, st.available, st.generation,
+		       st.high_water, st.failed_allocs, st.resets,
+		       st.create_time, st.creator_uid,
+		       (st.flags & ARENA_CREATE_SPARSE) ? "true" : "false",
+		       st.proc_slots, st.dir_slots, st.attached);
+		for (int i = 0; i < np; i++)
+			printf("%s{\"pid\":%d,\"alive\":%s,\"slot\":%u}",
+			       i ? "," : "", (int)procs[i].pid,
+			       procs[i].alive ? "true" : "false", procs[i].slot);
+		printf("],\"directory\":[");
+		for (int i = 0; i < nd; i++) {
+			printf("%s{\"key\":", i ? "," : "");
+			json_str(stdout, dir[i].key);
+			printf(",\"ref\":%" PRIu64 "}", dir[i].ref);
+		}
+		printf("]}\n");
+	} else {
+		printf("arena          %s\n", arena_name(a));
+		printf("format         %u\n", st.format_version);
+		printf("segment size   %s (%" PRIu64 " bytes)\n",
+		       fmt_size(st.segment_size, b1, sizeof(b1)), st.segment_size);
+		printf("header size    %s\n", fmt_size(st.header_size, b1, sizeof(b1)));
+		printf("capacity       %s%s\n", fmt_size(st.capacity, b1, sizeof(b1)),
+		       (st.flags & ARENA_CREATE_SPARSE) ? " (sparse)" : "");
+		printf("used           %s %s %.1f%%\n",
+		       fmt_size(st.used, b1, sizeof(b1)),
+		       usage_bar(st.used, st.capacity, bar),
+		       pct(st.used, st.capacity));
+		printf("available      %s\n", fmt_size(st.available, b2, sizeof(b2)));
+		printf("generation     %" PRIu64 "\n", st.generation);
+		printf("high water     %s\n", fmt_size(st.high_water, b1, sizeof(b1)));
+		printf("failed allocs  %" PRIu64 "\n", st.failed_allocs);
+		printf("resets         %" PRIu64 "\n", st.resets);
+		printf("created        %s by uid %u\n", when, st.creator_uid);
+		printf("processes      %u live, %d dead, %u slots\n", st.attached,
+		       dead, st.proc_slots);
+		for (int i = 0; i < np; i++)
+			printf("  pid %-8d %s\n", (int)procs[i].pid,
+			       procs[i].alive ? "live" : "dead");
+		printf("directory      %d entr%s, %u slots\n", nd,
+		       nd == 1 ? "y" : "ies", st.dir_slots);
+		for (int i = 0; i < nd; i++) {
+			printf("  %-31s 0x%016" PRIx64 "\n", dir[i].key, dir[i].ref);
+		}
+	}
+	free(procs);
+	free(dir);
+	arena_detach(a);
+	return 0;
+}
+
+/* ---- list -------------------------------------------------------------- */
+
+static int cmd_list(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("json", no_argument, OPT_JSON), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("list");
+	struct dirent *de;
+	struct opts o;
+	int rc, n = 0;
+	DIR *d;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 0)) != 0)
+		return rc;
+	d = opendir(SHM_DIR);
+	if (d == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", prog, SHM_DIR, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (o.json)
+		printf("[");
+	else
+		printf("%-24s %6s %5s %8s %8s %6s %5s\n", "NAME", "OWNER",
+		       "MODE", "SIZE", "USED", "USE%", "PEERS");
+	while ((de = readdir(d)) != NULL) {
+		char path[sizeof(SHM_DIR) + 256 + 1];
+		char b1[32], b2[32];
+		struct arena_stat st;
+		struct stat fs;
+		arena_t *a;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SHM_DIR, de->d_name);
+		if (lstat(path, &fs) < 0 || !S_ISREG(fs.st_mode))
+			continue;
+		a = arena_attach(de->d_name, INSPECT | ARENA_NOWAIT);
+		if (a == NULL) {
+			if (errno != EMEDIUMTYPE && errno != EINVAL &&
+			    errno != ENAMETOOLONG && errno != ENOENT)
+				(void)fail(de->d_name);   /* reported, not fatal */
+			continue;
+		}
+		if (arena_stat(a, &st) == 0) {
+			if (o.json) {
+				printf("%s{\"name\":", n ? "," : "");
+				json_str(stdout, arena_name(a));
+				printf(",\"owner\":%u,\"mode\":\"%04o\",\"segment_size\":%"
+				       PRIu64 ",\"capacity\":%" PRIu64 ",\"used\":%"
+				       PRIu64 ",\"generation\":%" PRIu64
+				       ",\"attached\":%u}", (unsigned)fs.st_uid,
+				       (unsigned)(fs.st_mode & 07777),
+				       st.segment_size, st.capacity, st.used,
+				       st.generation, st.attached);
+			} else {
+				printf("%-24s %6u %5.4o %8s %8s %5.1f%% %5u\n",
+				       arena_name(a), (unsigned)fs.st_uid,
+				       (unsigned)(fs.st_mode & 07777),
+				       fmt_size(st.segment_size, b1, sizeof(b1)),
+				       fmt_size(st.used, b2, sizeof(b2)),
+				       pct(st.used, st.capacity), st.attached);
+			}
+			n++;
+		}
+		arena_detach(a);
+	}
+	closedir(d);
+	if (o.json)
+		printf("]\n");
+	return 0;
+}
+
+/* ---- reset ------------------------------------------------------------- */
+
+static int cmd_reset(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("force", no_argument, OPT_FORCE),
+		LONG("trim", no_argument, OPT_TRIM), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("reset");
+	struct opts o;
+	arena_t *a;
+	int rc;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 1)) != 0)
+		return rc;
+	a = arena_attach(argv[optind], 0);
+	if (a == NULL)
+		return fail(argv[optind]);
+	rc = arena_reset(a, (o.force ? ARENA_RESET_FORCE : 0) |
+	                    (o.trim ? ARENA_RESET_TRIM : 0));
+	if (rc < 0 && errno == EBUSY) {
+		struct arena_proc p[64];
+		int np = arena_procs(a, p, 64);
+
+		fprintf(stderr, "%s: %s: busy: live processes attached:",
+		        prog, arena_name(a));
+		for (int i = 0; i < np && i < 64; i++)
+			if (p[i].alive && p[i].pid != getpid())
+				fprintf(stderr, " %d", (int)p[i].pid);
+		fprintf(stderr, " (use --force to reset anyway)\n");
+		rc = EXIT_FAILURE;
+	} else if (rc < 0) {
+		rc = fail(argv[optind]);
+	}
+	arena_detach(a);
+	return rc;
+}
+
+/* ---- rm ---------------------------------------------------------------- */
+
+static int cmd_rm(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("force", no_argument, OPT_FORCE), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("rm");
+	struct opts o;
+	arena_t *a;
+	int rc;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 1)) != 0)
+		return rc;
+	if (!o.force) {
+		/* Remove arenas, corrupt ones included, but nothing else. */
+		a = arena_attach(argv[optind], INSPECT | ARENA_NOWAIT);
+		if (a == NULL && (errno == EMEDIUMTYPE || errno == ENOENT ||
+		                  errno == EINVAL || errno == ENAMETOOLONG)) {
+			if (errno == EMEDIUMTYPE) {
+				char nb[ARENA_NAME_MAX + 2];
+
+				fprintf(stderr, "%s: %s: not an arena (use --force "
+				        "to remove it anyway)\n", prog,
+				        full_name(argv[optind], nb, sizeof(nb)));
+				return EXIT_FAILURE;
+			}
+			return fail(argv[optind]);
+		}
+		arena_detach(a);
+	}
+	if (arena_unlink(argv[optind]) < 0)
+		return fail(argv[optind]);
+	return 0;
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+struct check_ctx {
+	bool json;
+	int n, warnings;
+};
+
+/* check_print -- one finding of arena_check(). */
+static void check_print(void *ctx, int severity, const char *msg)
+{
+	struct check_ctx *k = ctx;
+
+	if (severity == ARENA_CHECK_WARN)
+		k->warnings++;
+	if (k->json) {
+		printf("%s{\"severity\":\"%s\",\"message\":", k->n ? "," : "",
+		       severity == ARENA_CHECK_ERROR ? "error" : "warning");
+		json_str(stdout, msg);
+		printf("}");
+	} else {
+		printf("%s: %s\n", severity == ARENA_CHECK_ERROR ? "error"
+		                                                 : "warning", msg);
+	}
+	k->n++;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("json", no_argument, OPT_JSON), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("check");
+	char nb[ARENA_NAME_MAX + 2], wb[128];
+	struct check_ctx k = { 0 };
+	struct arena_stat st;
+	struct opts o;
+	int rc, errors;
+	arena_t *a;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 1)) != 0)
+		return rc;
+	k.json = o.json;
+	a = arena_attach(argv[optind], INSPECT);
+	if (a == NULL) {
+		int e = errno;
+
+		if (e == EINVAL || e == ENAMETOOLONG || e == ENOENT ||
+		    e == EACCES)
+			return fail(argv[optind]);
+		/* The segment exists but does not validate: that is the report. */
+		full_name(argv[optind], nb, sizeof(nb));
+		if (o.json) {
+			printf("{\"name\":");
+			json_str(stdout, nb);
+			printf(",\"sound\":false,\"errors\":1,\"warnings\":0,"
+			       "\"findings\":[{\"severity\":\"error\",\"message\":");
+			json_str(stdout, why(e, argv[optind], wb, sizeof(wb)));
+			printf("}]}\n");
+		} else {
+			printf("%s: attach refused: %s\n", nb,
+			       why(e, argv[optind], wb, sizeof(wb)));
+			printf("%s: NOT SOUND\n", nb);
+		}
+		return EXIT_FAILURE;
+	}
+	if (o.json) {
+		printf("{\"name\":");
+		json_str(stdout, arena_name(a));
+		printf(",\"findings\":[");
+	} else if (arena_stat(a, &st) == 0) {
+		char b1[32];
+
+		printf("%s: header valid: format %u, segment %s, generation %"
+		       PRIu64 "\n", arena_name(a), st.format_version,
+		       fmt_size(st.segment_size, b1, sizeof(b1)), st.generation);
+	}
+	errors = arena_check(a, check_print, &k);
+	if (o.json)
+		printf("],\"sound\":%s,\"errors\":%d,\"warnings\":%d}\n",
+		       errors == 0 ? "true" : "false", errors, k.warnings);
+	else
+		printf("%s: %s (%d error%s, %d warning%s)\n", arena_name(a),
+		       errors == 0 ? "sound" : "NOT SOUND", errors,
+		       errors == 1 ? "" : "s", k.warnings,
+		       k.warnings == 1 ? "" : "s");
+	arena_detach(a);
+	return errors == 0 ? 0 : EXIT_FAILURE;
+}
+
+/* ---- dir --------------------------------------------------------------- */
+
+static int cmd_dir(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("json", no_argument, OPT_JSON), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("dir");
+	struct arena_proc *procs;
+	struct arena_dirent *dir;
+	struct opts o;
+	int rc, np, nd;
+	arena_t *a;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 1)) != 0)
+		return rc;
+	a = arena_attach(argv[optind], INSPECT);
+	if (a == NULL)
+		return fail(argv[optind]);
+	if (lists(a, &procs, &np, &dir, &nd) < 0) {
+		rc = fail(argv[optind]);
+		arena_detach(a);
+		return rc;
+	}
+	if (o.json)
+		printf("[");
+	else if (nd > 0)
+		printf("%-31s %-18s %s\n", "KEY", "REF", "OFFSET");
+	for (int i = 0; i < nd; i++) {
+		if (o.json) {
+			printf("%s{\"key\":", i ? "," : "");
+			json_str(stdout, dir[i].key);
+			printf(",\"ref\":%" PRIu64 ",\"generation\":%" PRIu64
+			       ",\"offset\":%" PRIu64 "}", dir[i].ref,
+			       ARENA_REF_GENERATION(dir[i].ref),
+			       ARENA_REF_OFFSET(dir[i].ref));
+		} else {
+			print_str(stdout, dir[i].key);
+			printf("%*s 0x%016" PRIx64 " %" PRIu64 "\n",
+			       (int)(strlen(dir[i].key) < 31 ? 31 - strlen(dir[i].key) : 0),
+			       "", dir[i].ref, ARENA_REF_OFFSET(dir[i].ref));
+		}
+	}
+	if (o.json)
+		printf("]\n");
+	free(procs);
+	free(dir);
+	arena_detach(a);
+	return 0;
+}
+
+/* ---- dump -------------------------------------------------------------- */
+
+static int cmd_dump(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("len", required_argument, OPT_LEN),
+		LONG("str", no_argument, OPT_STR), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("dump");
+	const unsigned char *p;
+	struct arena_stat st;
+	arena_ref_t ref;
+	struct opts o;
+	uint64_t len;
+	char *end;
+	arena_t *a;
+	int rc;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 2)) != 0)
+		return rc;
+	if (o.str && o.have_len)
+		return usage_err(c, "--len and --str exclude each other");
+	errno = 0;
+	ref = strtoull(argv[optind + 1], &end, 0);
+	if (!isdigit((unsigned char)argv[optind + 1][0]) || *end != '\0' ||
+	    errno != 0 || ref == ARENA_NULL)
+		return usage_err(c, "'%s' is not a reference (a non-zero number, "
+		                 "e.g. 0x10000000ff00)", argv[optind + 1]);
+	a = arena_attach(argv[optind], INSPECT);
+	if (a == NULL)
+		return fail(argv[optind]);
+	if (o.str) {
+		const char *s = arena_get_str(a, ref);
+
+		if (s != NULL) {
+			print_str(stdout, s);
+			putchar('\n');
+		}
+		p = (const unsigned char *)s;
+	} else {
+		len = o.len;
+		if (!o.have_len) {
+			/* No sizes are stored: show up to 64 bytes. */
+			arena_stat(a, &st);
+			len = 64;
+			if (ARENA_REF_OFFSET(ref) < st.segment_size &&
+			    st.segment_size - ARENA_REF_OFFSET(ref) < len)
+				len = st.segment_size - ARENA_REF_OFFSET(ref);
+		}
+		p = arena_get(a, ref, (size_t)len);
+		for (uint64_t i = 0; p != NULL && i < len; i += 16) {
+			printf("%08" PRIx64 "  ", i);
+			for (uint64_t j = i; j < i + 16; j++) {
+				if (j < len)
+					printf("%02x ", p[j]);
+				else
+					printf("   ");
+				if (j == i + 7)
+					putchar(' ');
+			}
+			printf(" |");
+			for (uint64_t j = i; j < i + 16 && j < len; j++)
+				putchar(isprint(p[j]) ? p[j] : '.');
+			printf("|\n");
+		}
+	}
+	if (p == NULL) {
+		int e = errno;
+
+		fprintf(stderr, "%s: %s: reference 0x%" PRIx64 ": %s\n", prog,
+		        arena_name(a), ref,
+		        e == ESTALE ? "stale (from another generation)" :
+		        e == EFAULT ? (o.str ? "out of range or not a string" :
+		                       "out of range") : strerror(e));
+		arena_detach(a);
+		return EXIT_FAILURE;
+	}
+	arena_detach(a);
+	return 0;
+}
+
+/* ---- watch ------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop;
+
+/* on_signal -- end the watch loop. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* now_s -- monotonic seconds. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("interval", required_argument, OPT_INTERVAL),
+		LONG("count", required_argument, OPT_COUNT),
+		LONG("json", no_argument, OPT_JSON), HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("watch");
+	struct arena_stat prev, st;
+	struct sigaction sa;
+	unsigned long shown = 0;
+	double t0, t1;
+	struct opts o;
+	arena_t *a;
+	int rc;
+
+	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
+		return rc;
+	if (o.help)
+		return show_help(c);
+	if ((rc = need_args(c, argc, 1)) != 0)
+		return rc;
+	a = arena_attach(argv[optind], INSPECT);
+	if (a == NULL)
+		return fail(argv[optind]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	arena_stat(a, &prev);
+	t0 = now_s();
+	if (!o.json)
+		printf("%-8s %8s %6s %10s %10s %6s %5s\n", "TIME", "USED", "USE%",
+		       "BYTES/S", "FAILED/S", "GEN", "PEERS");
+	while (!stop && (o.count == 0 || shown < o.count)) {
+		struct timespec ts;
+		double dt, rate, frate;
+		char b1[32], b2[32], clock_s[16];
+		time_t now;
+
+		ts.tv_sec = (time_t)o.interval;
+		ts.tv_nsec = (long)((o.interval - (double)ts.tv_sec) * 1e9);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop)
+			;
+		if (stop)
+			break;
+		arena_stat(a, &st);
+		t1 = now_s();
+		dt = t1 - t0 > 0 ? t1 - t0 : 1e-9;
+		/* Bytes allocated: a reset in between restarts the count. */
+		rate = (double)(st.generation == prev.generation &&
+		                st.used >= prev.used ? st.used - prev.used
+		                                     : st.used) / dt;
+		frate = (double)(st.failed_allocs - prev.failed_allocs) / dt;
+		now = time(NULL);
+		strftime(clock_s, sizeof(clock_s), "%H:%M:%S", localtime(&now));
+		if (o.json)
+			printf("{\"time\":%lld,\"used\":%" PRIu64 ",\"capacity\":%"
+			       PRIu64 ",\"bytes_per_s\":%.0f,\"failed_per_s\":%.1f"
+			       ",\"generation\":%" PRIu64 ",\"attached\":%u}\n",
+			       (long long)now, st.used, st.capacity, rate, frate,
+			       st.generation, st.attached);
+		else
+			printf("%-8s %8s %5.1f%% %10s %10.1f %6" PRIu64 " %5u\n",
+			       clock_s, fmt_size(st.used, b1, sizeof(b1)),
+			       pct(st.used, st.capacity),
+			       fmt_size((uint64_t)rate, b2, sizeof(b2)), frate,
+			       st.generation, st.attached);
+		fflush(stdout);
+		prev = st;
+		t0 = t1;
+		shown++;
+	}
+	arena_detach(a);
+	return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static const struct cmd cmds[] = {
+	{ "create", "Create an arena of SIZE usable bytes (K, M, G, T suffixes).",
+	  cmd_create, "create NAME SIZE [--mode MODE] [--sparse] [--procs N] "
+	  "[--dir-slots N]" },
+	{ "info", "Show an arena's geometry, usage, statistics, processes and "
+	  "directory.", cmd_info, "info NAME [--json]" },
+	{ "list", "List the arenas in /dev/shm.", cmd_list, "list [--json]" },
+	{ "reset", "Free everything in an arena at once (new generation).",
+	  cmd_reset, "reset NAME [--force] [--trim]" },
+	{ "rm", "Remove an arena's name (attached processes keep it mapped).",
+	  cmd_rm, "rm NAME [--force]" },
+	{ "check", "Verify an arena's header, process table and directory.",
+	  cmd_check, "check NAME [--json]" },
+	{ "dir", "List an arena's directory.", cmd_dir, "dir NAME [--json]" },
+	{ "dump", "Show one object as a hex dump or a string.", cmd_dump,
+	  "dump NAME REF [--len N] [--str]" },
+	{ "watch", "Show usage, allocation rate, generation and peers live.",
+	  cmd_watch, "watch NAME [--interval S] [--count N] [--json]" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const struct cmd *cmd_find(const char *name)
+{
+	for (const struct cmd *c = cmds; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* main_usage -- the overall usage on F. */
+static void main_usage(FILE *f)
+{
+	fprintf(f, "usage: %s COMMAND [ARGS]\n       %s -h | -V\n\ncommands:\n",
+	        prog, prog);
+	for (const struct cmd *c = cmds; c->name != NULL; c++)
+		fprintf(f, "  %-7s %s\n", c->name, c->brief);
+	fprintf(f, "\n'%s COMMAND -h' shows a command's options; see "
+	        "arenactl(1).\n", prog);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("arenactl (libarena) %d.%d.%d, segment format %d\n",
+		       ARENA_VERSION_MAJOR, ARENA_VERSION_MINOR,
+		       ARENA_VERSION_PATCH, ARENA_FORMAT_VERSION);
+		return 0;
+	}
+	c = cmd_find(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
+		main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}
