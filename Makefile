@@ -45,7 +45,7 @@ all: deps libarena.a libarena.so $(TOOLS)
 deps:
 	@sh tools/deps.sh
 
-lib/%.o: lib/%.c $(LIB_HDR)
+lib/%.o: lib/%.c $(LIB_HDR) | deps
 	$(CC) $(CPPFLAGS) $(LIBCFLAGS) -c -o $@ $<
 
 libarena.a: $(LIB_OBJ)
@@ -70,7 +70,7 @@ libarena.pc: Makefile
 tools/%: tools/%.c libarena.a include/arena.h
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
-tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h
+tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h | deps
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(CHECK_LIBS) $(LDLIBS)
 
 # The public header alone, as C and as C++.
@@ -81,6 +81,9 @@ tests/header_cxx: tests/header_only.cc include/arena.h
 
 check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS)
 	@sh tests/run.sh $(TESTS)
+	@sh tests/arenactl_test.sh
+	@sh tests/readme_example.sh
+	@sh tests/man_check.sh
 	@sh tests/install_test.sh
 
 demo: deps tools/arena_demo

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <urcu/uatomic.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -343,6 +344,94 @@ ARENA_API int arena_dir_list(const arena_t *a, struct arena_dirent *out,
 #define ARENA_CHECK_ERROR 1  /* the segment is not sound */
 typedef void arena_check_fn(void *ctx, int severity, const char *msg);
 ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
+
+/*
+ * Per-thread allocation caches.  A struct arena_local belongs to one thread
+ * (the caller owns it; there are no hidden thread-locals).  It takes chunks
+ * from the shared top with one compare-and-swap each and allocates inside
+ * the chunk with no atomic read-modify-write at all: the inline fast path
+ * is a subtraction, a mask, two compares and one plain load of the shared
+ * state word to notice a reset.  After a reset the next allocation drops
+ * the chunk (it belongs to the old generation) and takes a new one, so no
+ * memory of an old generation is ever handed out again.  References are
+ * ordinary references.
+ *
+ * Chunks are not padded (alignment 1), so a cache wastes no space between
+ * chunks; two caches share at most the one cache line where their chunks
+ * meet.  Chunk size: CHUNK bytes given to arena_local_init(), or, with 0, adaptive:
+ * 4 KiB doubling at each refill up to 256 KiB, and never more than 1/32 of
+ * the capacity.  Requests larger than half a chunk go straight to
+ * arena_alloc(), as does the last request that no chunk can hold any more,
+ * so a local cache never fails where arena_alloc() would succeed.
+ * Worst-case waste: the unused tail of one chunk per cache, plus alignment
+ * padding; arena_local_flush() gives the tail back when no allocation came
+ * after the chunk.  Statistics: a chunk counts as used (in arena_stat()'s
+ * used and high_water) from the moment it is taken, whether or not its
+ * space has been handed out yet.
+ *
+ * The fields are public only so that arena_local_alloc() can be inline;
+ * treat them as private.
+ */
+struct arena_local {
+	const uint64_t *state_;  /* the shared state word */
+	uint64_t gen_;           /* generation bits of the chunk */
+	uint64_t cur_;           /* chunk's current top (offset) */
+	uint64_t lo_;            /* chunk's floor (offset) */
+	arena_t *arena_;
+	size_t chunk_;           /* size of the next chunk */
+	size_t chunk_max_;       /* largest chunk */
+};
+
+/*
+ * arena_local_init - prepare cache L for handle A (read-write).  CHUNK: 0
+ * for adaptive chunks, else a fixed chunk size from 256 bytes up to the
+ * capacity.  Takes no memory until the first allocation.
+ * Errors: EINVAL (NULL, chunk out of range), EROFS (read-only handle).
+ */
+ARENA_API int arena_local_init(struct arena_local *l, arena_t *a,
+                               size_t chunk);
+
+/* The slow path of arena_local_alloc(): argument checks, refills. */
+ARENA_API arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
+                                         size_t align);
+
+#if defined(__GNUC__)
+#define ARENA_LIKELY_(x) __builtin_expect(!!(x), 1)
+#else
+#define ARENA_LIKELY_(x) (x)
+#endif
+
+/*
+ * arena_local_alloc - as arena_alloc(), from the cache L.  Not thread-safe
+ * on one L (one cache per thread); any number of caches in any number of
+ * threads and processes may allocate at once.  No barrier is implied on
+ * the fast path: hand references over as described at the top of this
+ * file.  With constant SIZE and ALIGN the argument checks fold away.
+ * Errors: as arena_alloc().
+ */
+static inline arena_ref_t arena_local_alloc(struct arena_local *l,
+                                            size_t size, size_t align)
+{
+	uint64_t nt = (l->cur_ - size) & ~(uint64_t)(align - 1);
+
+	if (ARENA_LIKELY_(size != 0 && align - 1 < ARENA_MAX_ALIGN &&
+	                  (align & (align - 1)) == 0 &&
+	                  size <= l->cur_ - l->lo_ && nt >= l->lo_ &&
+	                  (uatomic_read(l->state_) & ~ARENA_OFFSET_MASK) ==
+	                          l->gen_)) {
+		l->cur_ = nt;
+		return l->gen_ | nt;
+	}
+	return arena_local_refill(l, size, align);
+}
+
+/*
+ * arena_local_flush - give the unused tail of L's chunk back to the arena
+ * when nothing was allocated after the chunk (else it stays allocated
+ * until the next reset), and empty L.  L stays usable.  Returns 0, or -1
+ * (EINVAL).  Call it before a thread stops allocating for good.
+ */
+ARENA_API int arena_local_flush(struct arena_local *l);
 
 /* arena_name - the segment's name as attached, with its leading '/'. */
 ARENA_API const char *arena_name(const arena_t *a);

@@ -12,8 +12,7 @@
 
 #include "internal.h"
 
-/* alloc_fail -- count a refused allocation; ARENA_NULL, errno ENOMEM. */
-static arena_ref_t alloc_fail(struct arena *a)
+arena_ref_t alloc_fail(struct arena *a)
 {
 	uatomic_inc(&a->hdr->failed_allocs);
 	errno = ENOMEM;
@@ -29,30 +28,15 @@ static arena_ref_t alloc_bad(const struct arena *a)
 
 arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align)
 {
-	uint64_t old, top, nt, cur, cap;
+	arena_ref_t r;
 
 	if (caa_unlikely(a == NULL || a->rdonly || size == 0 ||
 	                 align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))))
 		return alloc_bad(a);
-	cap = a->seg_size - a->hdr_size;
-	old = uatomic_read(&a->hdr->state);
-	for (;;) {
-		top = FMT_OFF(old);
-		if (caa_unlikely(top - a->hdr_size > cap)) {
-			errno = EBADMSG;    /* a peer scribbled on the header */
-			return ARENA_NULL;
-		}
-		if (caa_unlikely(size > top - a->hdr_size))
-			return alloc_fail(a);
-		nt = (top - size) & ~(uint64_t)(align - 1);
-		if (caa_unlikely(nt < a->hdr_size))
-			return alloc_fail(a);
-		nt |= old & ~FMT_OFF_MASK;
-		cur = uatomic_cmpxchg(&a->hdr->state, old, nt);
-		if (caa_likely(cur == old))
-			return nt;
-		old = cur;
-	}
+	r = alloc_top(a, size, align);
+	if (caa_unlikely(r == ARENA_NULL) && errno == ENOMEM)
+		return alloc_fail(a);
+	return r;
 }
 
 arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size, size_t align)

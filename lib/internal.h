@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <urcu/uatomic.h>
@@ -82,6 +83,44 @@ static inline bool state_ok(const struct arena *a, uint64_t w)
 	uint64_t top = FMT_OFF(w);
 	return top >= a->hdr_size && top <= a->seg_size;
 }
+
+/*
+ * alloc_top -- move the top down by SIZE at ALIGN (checked by the caller)
+ * with one compare-and-swap.  ARENA_NULL with errno ENOMEM (not counted)
+ * or EBADMSG (the shared top is out of bounds).
+ */
+static inline arena_ref_t alloc_top(struct arena *a, uint64_t size,
+                                    uint64_t align)
+{
+	uint64_t cap = a->seg_size - a->hdr_size;
+	uint64_t old = uatomic_read(&a->hdr->state);
+
+	for (;;) {
+		uint64_t top = FMT_OFF(old), nt, cur;
+
+		if (caa_unlikely(top - a->hdr_size > cap)) {
+			errno = EBADMSG;    /* a peer scribbled on the header */
+			return ARENA_NULL;
+		}
+		if (caa_unlikely(size > top - a->hdr_size)) {
+			errno = ENOMEM;
+			return ARENA_NULL;
+		}
+		nt = (top - size) & ~(align - 1);
+		if (caa_unlikely(nt < a->hdr_size)) {
+			errno = ENOMEM;
+			return ARENA_NULL;
+		}
+		nt |= old & ~FMT_OFF_MASK;
+		cur = uatomic_cmpxchg(&a->hdr->state, old, nt);
+		if (caa_likely(cur == old))
+			return nt;
+		old = cur;
+	}
+}
+
+/* alloc_fail -- count a refused allocation; ARENA_NULL, errno ENOMEM. */
+arena_ref_t alloc_fail(struct arena *a);
 
 #define ARENA_MUT(a) ((struct arena *)(uintptr_t)(a))
 

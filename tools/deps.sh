@@ -1,12 +1,16 @@
 #!/bin/sh
 # deps.sh - install the build dependencies that are missing (Debian).
-# Needs: a C compiler, pkg-config, Check (check.h), liburcu (urcu/uatomic.h).
+# Needs: a C compiler, pkg-config, Check (check.h), liburcu (urcu/uatomic.h);
+# the tests also use a C++ compiler, mandoc and python3.
 have_hdr() { printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1; }
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 have_hdr check.h || missing="$missing check"
 have_hdr urcu/uatomic.h || missing="$missing liburcu-dev"
+command -v "${CC:-cc}" >/dev/null 2>&1 || missing="$missing gcc"
 command -v c++ >/dev/null 2>&1 || missing="$missing g++"
+command -v mandoc >/dev/null 2>&1 || missing="$missing mandoc"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 [ -z "$missing" ] && exit 0
 echo "deps.sh: installing missing build dependencies:$missing"
 if ! command -v apt-get >/dev/null 2>&1; then

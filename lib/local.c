@@ -1,0 +1,115 @@
+/*
+ * local.c - per-thread allocation caches (struct arena_local): the slow
+ * path of arena_local_alloc(), which checks arguments and takes chunks from
+ * the shared top, and arena_local_flush().  The fast path is inline in
+ * arena.h.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+#define CHUNK_MIN     256u
+#define CHUNK_FIRST   4096u
+#define CHUNK_MAX     (256u * 1024u)
+
+int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
+{
+	uint64_t cap;
+
+	if (l == NULL || a == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (a->rdonly) {
+		errno = EROFS;
+		return -1;
+	}
+	cap = a->seg_size - a->hdr_size;
+	if (chunk != 0 && (chunk < CHUNK_MIN || chunk > cap)) {
+		errno = EINVAL;
+		return -1;
+	}
+	l->state_ = &a->hdr->state;
+	l->gen_ = 0;            /* no generation is 0: the first call refills */
+	l->cur_ = 0;
+	l->lo_ = 0;
+	l->arena_ = a;
+	if (chunk != 0) {
+		l->chunk_ = l->chunk_max_ = chunk;
+	} else {
+		l->chunk_max_ = cap / 32 < CHUNK_MAX ? (size_t)(cap / 32) : CHUNK_MAX;
+		if (l->chunk_max_ < CHUNK_MIN)
+			l->chunk_max_ = CHUNK_MIN;
+		l->chunk_ = l->chunk_max_ < CHUNK_FIRST ? l->chunk_max_ : CHUNK_FIRST;
+	}
+	return 0;
+}
+
+/* tail_return -- give [lo, cur) back if the chunk is the arena's last
+ * allocation in the current generation; empty L either way. */
+static void tail_return(struct arena_local *l)
+{
+	struct arena *a = l->arena_;
+
+	if (l->cur_ > l->lo_)
+		(void)uatomic_cmpxchg(&a->hdr->state, l->gen_ | l->lo_,
+		                      l->gen_ | l->cur_);
+	l->cur_ = l->lo_ = 0;
+	l->gen_ = 0;
+}
+
+arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
+                               size_t align)
+{
+	struct arena *a;
+	arena_ref_t r;
+	uint64_t chunk;
+
+	if (l == NULL || l->arena_ == NULL || size == 0 ||
+	    align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	a = l->arena_;
+	/* The chunk of an old generation is simply dropped. */
+	if ((uatomic_read(l->state_) & ~FMT_OFF_MASK) == l->gen_)
+		tail_return(l);
+	/* Big requests bypass the cache: no chunk is wasted on them. */
+	if (size > l->chunk_ / 2 || align > l->chunk_ / 4)
+		goto direct;
+	chunk = l->chunk_;
+	r = alloc_top(a, chunk, 1);
+	if (r == ARENA_NULL) {
+		if (errno != ENOMEM)
+			return ARENA_NULL;
+		goto direct;    /* no room for a chunk: maybe for this request */
+	}
+	if (l->chunk_ < l->chunk_max_)
+		l->chunk_ = l->chunk_ * 2 < l->chunk_max_ ? l->chunk_ * 2
+		                                          : l->chunk_max_;
+	l->gen_ = r & ~FMT_OFF_MASK;
+	l->lo_ = FMT_OFF(r);
+	l->cur_ = l->lo_ + chunk;
+	/* Fits: size <= chunk/2 and align <= chunk/4. */
+	l->cur_ = (l->cur_ - size) & ~(uint64_t)(align - 1);
+	return l->gen_ | l->cur_;
+
+direct:
+	r = alloc_top(a, size, align);
+	if (r == ARENA_NULL && errno == ENOMEM)
+		return alloc_fail(a);
+	return r;
+}
+
+int arena_local_flush(struct arena_local *l)
+{
+	if (l == NULL || l->arena_ == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uatomic_read(l->state_) & ~FMT_OFF_MASK) == l->gen_)
+		tail_return(l);
+	l->cur_ = l->lo_ = 0;
+	l->gen_ = 0;
+	return 0;
+}
