@@ -141,7 +141,51 @@ ARENA_API arena_t *arena_create(const char *name, size_t capacity,
 ARENA_API arena_t *arena_attach(const char *name, unsigned flags);
 
 /*
- * arena_detach - release the process-table slot and unmap.  A NULL handle
+ * arena_create_memfd - create an anonymous arena on a sealed memfd: as
+ * arena_create(), but the object has no name in /dev/shm and is sealed
+ * against shrinking and growing (F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_SEAL),
+ * so no process holding it can truncate it under another's mapping (a
+ * truncated named segment makes every access past the new end a SIGBUS).
+ * Share it by passing its descriptor (arena_fd(), arena_send_fd()).
+ * LABEL (NULL for "arena") names it in /proc/PID/fd and arena_name() as
+ * "memfd:LABEL"; opts->mode applies to the object.
+ * Errors: as arena_create(), except the name errors; EINVAL (LABEL longer
+ * than 249 bytes or holding '/').
+ */
+ARENA_API arena_t *arena_create_memfd(const char *label, size_t capacity,
+                                      const struct arena_options *opts);
+
+/*
+ * arena_attach_fd - attach the arena open as FD, which must be sealed
+ * against shrinking and growing (a memfd from arena_create_memfd()).  FD
+ * stays the caller's; the handle keeps a duplicate.  The owner is not
+ * checked (the descriptor was handed over on purpose).  FLAGS, validation
+ * and process table as arena_attach().
+ * Errors: EBADF, EINVAL (flags), ENOTSUP (FD is not sealed against
+ * shrinking and growing), and those of arena_attach() after shm_open.
+ */
+ARENA_API arena_t *arena_attach_fd(int fd, unsigned flags);
+
+/*
+ * arena_fd - the descriptor of a memfd arena (owned by the handle: do not
+ * close it).  Errors: EINVAL (NULL), EBADF (a named arena).
+ */
+ARENA_API int arena_fd(const arena_t *a);
+
+/*
+ * arena_send_fd - send the descriptor of memfd arena A over the connected
+ * UNIX socket SOCK (SCM_RIGHTS, with a one-byte message).
+ * arena_recv_fd - receive one such descriptor from SOCK; the caller owns
+ * it (close-on-exec set) and passes it to arena_attach_fd().
+ * Errors: those of arena_fd(), sendmsg(2), recvmsg(2); ENOTCONN (peer
+ * closed), EPROTO (a message that does not carry one descriptor).
+ */
+ARENA_API int arena_send_fd(int sock, const arena_t *a);
+ARENA_API int arena_recv_fd(int sock);
+
+/*
+ * arena_detach - release the process-table slot, unmap, and close the
+ * descriptor a memfd handle keeps.  A NULL handle
  * is a no-op.  Must be the last use of the handle.  Returns 0.
  */
 ARENA_API int arena_detach(arena_t *a);

@@ -37,6 +37,7 @@ struct arena {
 	pid_t pid;                 /* attaching process (fork detection) */
 	int slot;                  /* our process-table slot, -1 for none */
 	uint64_t proc_word;        /* what we wrote into it */
+	int fd;                    /* memfd arenas: kept for passing; else -1 */
 	char name[ARENA_NAME_MAX + 1];
 };
 

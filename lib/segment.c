@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -84,114 +85,185 @@ static void handle_init(struct arena *a, void *base,
 	a->rdonly = rdonly;
 	a->pid = getpid();
 	a->slot = -1;
+	a->fd = -1;
 	strcpy(a->name, name);
 }
 
-arena_t *arena_create(const char *name, size_t capacity,
-                      const struct arena_options *opts)
+/* geometry -- check CAPACITY and OPTS, fill O with defaults and the sizes
+ * and offsets of the segment; -1 and errno (EINVAL, EFBIG) otherwise. */
+static int geometry(size_t capacity, const struct arena_options *opts,
+                    struct arena_options *o, uint64_t *hsize,
+                    uint64_t *ssize, uint32_t *proc_off, uint32_t *dir_off)
 {
-	struct arena_options o = { 0 };
-	char nm[ARENA_NAME_MAX + 1];
-	uint32_t proc_off, dir_off;
-	uint64_t hsize, ssize;
-	struct arena *a;
-	void *base;
-	int fd, err;
-
-	if (name_norm(name, nm) < 0)
-		return NULL;
+	memset(o, 0, sizeof(*o));
 	if (opts != NULL)
-		o = *opts;
-	if (o.mode == 0)
-		o.mode = 0600;
-	if (o.proc_slots == 0)
-		o.proc_slots = ARENA_DEFAULT_PROCS;
-	if (o.dir_slots == 0)
-		o.dir_slots = ARENA_DEFAULT_DIR_SLOTS;
-	else if (o.dir_slots == ARENA_DIR_NONE)
-		o.dir_slots = 0;
-	if (capacity == 0 || (o.flags & ~ARENA_CREATE_SPARSE) != 0 ||
-	    (o.mode & ~07777u) != 0 || o.proc_slots > ARENA_MAX_SLOTS ||
-	    o.dir_slots > ARENA_MAX_SLOTS) {
+		*o = *opts;
+	if (o->mode == 0)
+		o->mode = 0600;
+	if (o->proc_slots == 0)
+		o->proc_slots = ARENA_DEFAULT_PROCS;
+	if (o->dir_slots == 0)
+		o->dir_slots = ARENA_DEFAULT_DIR_SLOTS;
+	else if (o->dir_slots == ARENA_DIR_NONE)
+		o->dir_slots = 0;
+	if (capacity == 0 || (o->flags & ~ARENA_CREATE_SPARSE) != 0 ||
+	    (o->mode & ~07777u) != 0 || o->proc_slots > ARENA_MAX_SLOTS ||
+	    o->dir_slots > ARENA_MAX_SLOTS) {
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
-	hsize = tables_layout(o.proc_slots, o.dir_slots, &proc_off, &dir_off);
-	if (capacity > ARENA_MAX_SEGMENT - hsize) {
+	*hsize = tables_layout(o->proc_slots, o->dir_slots, proc_off, dir_off);
+	if (capacity > ARENA_MAX_SEGMENT - *hsize) {
 		errno = EFBIG;
-		return NULL;
+		return -1;
 	}
-	ssize = hsize + capacity;
-	if ((uint64_t)(off_t)ssize != ssize || (uint64_t)(size_t)ssize != ssize) {
+	*ssize = *hsize + capacity;
+	if ((uint64_t)(off_t)*ssize != *ssize || (uint64_t)(size_t)*ssize != *ssize) {
 		errno = EFBIG;
-		return NULL;
+		return -1;
 	}
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
-		return NULL;
+	return 0;
+}
 
-	fd = shm_open(nm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, o.mode);
-	if (fd < 0)
-		goto fail_free;
-	if (fchmod(fd, o.mode) < 0 || ftruncate(fd, (off_t)ssize) < 0)
-		goto fail_unlink;
-	if (!(o.flags & ARENA_CREATE_SPARSE)) {
+/*
+ * segment_build -- size the new object FD, reserve its memory, seal it if
+ * asked, map it and write the header, READY last.  The mapping, or
+ * MAP_FAILED and errno.
+ */
+static void *segment_build(int fd, const struct arena_options *o,
+                           uint64_t hsize, uint64_t ssize, uint32_t proc_off,
+                           uint32_t dir_off, bool seal)
+{
+	struct fmt_header *h;
+	void *base;
+	int err;
+
+	if (fchmod(fd, o->mode) < 0 || ftruncate(fd, (off_t)ssize) < 0)
+		return MAP_FAILED;
+	if (!(o->flags & ARENA_CREATE_SPARSE)) {
 		err = posix_fallocate(fd, 0, (off_t)ssize);
 		if (err != 0) {
 			errno = (err == EFBIG || err == ENOSPC) ? ENOSPC : err;
-			goto fail_unlink;
+			return MAP_FAILED;
 		}
 	}
+	if (seal && fcntl(fd, F_ADD_SEALS,
+	                  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		return MAP_FAILED;
 	base = mmap(NULL, ssize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
-		goto fail_unlink;
-	close(fd);
-
+		return MAP_FAILED;
 	/* The object is fresh from ftruncate: all zero.  Identity first. */
-	{
-		struct fmt_header *h = base;
+	h = base;
+	h->magic = FMT_MAGIC;
+	h->version = FMT_VERSION;
+	h->header_size = (uint32_t)hsize;
+	h->segment_size = ssize;
+	h->flags = o->flags;
+	h->create_time = (int64_t)time(NULL);
+	h->creator_uid = (uint32_t)geteuid();
+	h->proc_slots = o->proc_slots;
+	h->dir_slots = o->dir_slots;
+	h->proc_offset = proc_off;
+	h->dir_offset = dir_off;
+	h->checksum = fmt_checksum(h);
+	uatomic_set(&h->state, FMT_WORD(1, ssize));
+	/* Everything above before READY. */
+	cmm_smp_wmb();
+	uatomic_set(&h->init_state, FMT_READY);
+	cmm_smp_mb();
+	futex_async((int32_t *)(void *)&h->init_state, FUTEX_WAKE, INT32_MAX,
+	            NULL, NULL, 0);
+	return base;
+}
 
-		h->magic = FMT_MAGIC;
-		h->version = FMT_VERSION;
-		h->header_size = (uint32_t)hsize;
-		h->segment_size = ssize;
-		h->flags = o.flags;
-		h->create_time = (int64_t)time(NULL);
-		h->creator_uid = (uint32_t)geteuid();
-		h->proc_slots = o.proc_slots;
-		h->dir_slots = o.dir_slots;
-		h->proc_offset = proc_off;
-		h->dir_offset = dir_off;
-		h->checksum = fmt_checksum(h);
-		uatomic_set(&h->state, FMT_WORD(1, ssize));
-		/* Everything above before READY. */
-		cmm_smp_wmb();
-		uatomic_set(&h->init_state, FMT_READY);
-		cmm_smp_mb();
-		futex_async((int32_t *)(void *)&h->init_state, FUTEX_WAKE,
-		            INT32_MAX, NULL, NULL, 0);
-	}
-	handle_init(a, base, base, nm, false);
+/* handle_new -- the handle of a freshly built segment, registered in its
+ * process table; NULL and errno (the caller cleans up the object). */
+static struct arena *handle_new(void *base, const char *name, int fd)
+{
+	struct arena *a = calloc(1, sizeof(*a));
+	int err;
+
+	if (a == NULL)
+		return NULL;
+	handle_init(a, base, base, name, false);
+	a->fd = fd;
 	if (proc_register(a) < 0) {
 		err = errno;
-		munmap(base, ssize);
-		shm_unlink(nm);
 		free(a);
 		errno = err;
 		return NULL;
 	}
 	return a;
+}
 
-fail_unlink:
+arena_t *arena_create(const char *name, size_t capacity,
+                      const struct arena_options *opts)
+{
+	char nm[ARENA_NAME_MAX + 1];
+	struct arena_options o;
+	uint32_t proc_off, dir_off;
+	uint64_t hsize, ssize;
+	struct arena *a = NULL;
+	void *base;
+	int fd, err;
+
+	if (name_norm(name, nm) < 0 ||
+	    geometry(capacity, opts, &o, &hsize, &ssize, &proc_off, &dir_off) < 0)
+		return NULL;
+	fd = shm_open(nm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, o.mode);
+	if (fd < 0)
+		return NULL;
+	base = segment_build(fd, &o, hsize, ssize, proc_off, dir_off, false);
+	if (base != MAP_FAILED) {
+		a = handle_new(base, nm, -1);
+		if (a == NULL)
+			munmap(base, ssize);
+	}
 	err = errno;
 	close(fd);
-	shm_unlink(nm);
-	errno = err;
-fail_free:
-	err = errno;
-	free(a);
-	errno = err;
-	return NULL;
+	if (a == NULL) {
+		shm_unlink(nm);
+		errno = err;
+	}
+	return a;
+}
+
+arena_t *arena_create_memfd(const char *label, size_t capacity,
+                            const struct arena_options *opts)
+{
+	char nm[ARENA_NAME_MAX + 1];
+	struct arena_options o;
+	uint32_t proc_off, dir_off;
+	uint64_t hsize, ssize;
+	struct arena *a = NULL;
+	void *base;
+	int fd, err;
+
+	if (label == NULL)
+		label = "arena";
+	if (strlen(label) > 249 || strchr(label, '/') != NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (geometry(capacity, opts, &o, &hsize, &ssize, &proc_off, &dir_off) < 0)
+		return NULL;
+	snprintf(nm, sizeof(nm), "memfd:%s", label);
+	fd = memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return NULL;
+	base = segment_build(fd, &o, hsize, ssize, proc_off, dir_off, true);
+	if (base != MAP_FAILED) {
+		a = handle_new(base, nm, fd);
+		if (a == NULL)
+			munmap(base, ssize);
+	}
+	if (a == NULL) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return a;
 }
 
 /* ms_left -- milliseconds until DEADLINE (CLOCK_MONOTONIC), at least 0. */
@@ -283,9 +355,13 @@ corrupt:
 	return -1;
 }
 
-arena_t *arena_attach(const char *name, unsigned flags)
+/*
+ * attach_on -- attach the object open as FD (not consumed), named NM for
+ * messages; KEEP_FD: keep a duplicate of FD in the handle.  What
+ * arena_attach() and arena_attach_fd() share.
+ */
+static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 {
-	char nm[ARENA_NAME_MAX + 1];
 	bool rdonly = (flags & ARENA_RDONLY) != 0;
 	struct timespec deadline;
 	struct arena *a = NULL;
@@ -293,17 +369,8 @@ arena_t *arena_attach(const char *name, unsigned flags)
 	struct stat st;
 	void *base = MAP_FAILED;
 	uint64_t size = 0;
-	int fd, err;
+	int err;
 
-	if (name_norm(name, nm) < 0)
-		return NULL;
-	if (flags & ~ATTACH_FLAGS) {
-		errno = EINVAL;
-		return NULL;
-	}
-	fd = shm_open(nm, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
-	if (fd < 0)
-		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	if (!(flags & ARENA_NOWAIT)) {
 		deadline.tv_sec += ARENA_DEFAULT_ATTACH_WAIT_MS / 1000;
@@ -330,12 +397,13 @@ arena_t *arena_attach(const char *name, unsigned flags)
 		usleep(1000);
 	}
 	size = (uint64_t)st.st_size;
-	if (size < sizeof(struct fmt_header) || size > ARENA_MAX_SEGMENT ||
-	    (uint64_t)(size_t)size != size) {
+	if (!S_ISREG(st.st_mode) || size < sizeof(struct fmt_header) ||
+	    size > ARENA_MAX_SEGMENT || (uint64_t)(size_t)size != size) {
 		uint64_t magic = 0;
 
 		/* Too small or too big to be ours: is it an arena at all? */
-		if (pread(fd, &magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+		if (S_ISREG(st.st_mode) &&
+		    pread(fd, &magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
 		    magic == FMT_MAGIC)
 			errno = EBADMSG;
 		else
@@ -346,8 +414,6 @@ arena_t *arena_attach(const char *name, unsigned flags)
 	            MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
 		goto fail;
-	close(fd);
-	fd = -1;
 	{
 		struct fmt_header *h = base;
 		uint64_t magic = uatomic_read(&h->magic);
@@ -370,19 +436,65 @@ arena_t *arena_attach(const char *name, unsigned flags)
 	if (a == NULL)
 		goto fail;
 	handle_init(a, base, &copy, nm, rdonly);
+	if (keep_fd && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		goto fail;
 	if (!rdonly && proc_register(a) < 0)
 		goto fail;
 	return a;
 
 fail:
 	err = errno;
-	if (fd >= 0)
-		close(fd);
 	if (base != MAP_FAILED)
 		munmap(base, size);
+	if (a != NULL && a->fd >= 0)
+		close(a->fd);
 	free(a);
 	errno = err;
 	return NULL;
+}
+
+arena_t *arena_attach(const char *name, unsigned flags)
+{
+	char nm[ARENA_NAME_MAX + 1];
+	arena_t *a;
+	int fd, err;
+
+	if (name_norm(name, nm) < 0)
+		return NULL;
+	if (flags & ~ATTACH_FLAGS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = shm_open(nm, ((flags & ARENA_RDONLY) ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	a = attach_on(fd, nm, flags, false);
+	err = errno;
+	close(fd);
+	errno = err;
+	return a;
+}
+
+arena_t *arena_attach_fd(int fd, unsigned flags)
+{
+	const int need = F_SEAL_SHRINK | F_SEAL_GROW;
+	char nm[32];
+	int seals;
+
+	if (fd < 0 || (flags & ~ATTACH_FLAGS)) {
+		errno = fd < 0 ? EBADF : EINVAL;
+		return NULL;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 && errno == EBADF)
+		return NULL;
+	if (seals < 0 || (seals & need) != need) {
+		errno = ENOTSUP;     /* not a sealed memfd: could be truncated */
+		return NULL;
+	}
+	snprintf(nm, sizeof(nm), "memfd:fd%d", fd);
+	/* The descriptor was handed over on purpose: any owner will do. */
+	return attach_on(fd, nm, flags | ARENA_ANY_OWNER, true);
 }
 
 int arena_detach(arena_t *a)
@@ -393,6 +505,8 @@ int arena_detach(arena_t *a)
 	if (a->slot >= 0 && a->pid == getpid())
 		proc_release(a);
 	munmap(a->base, a->seg_size);
+	if (a->fd >= 0)
+		close(a->fd);
 	free(a);
 	return 0;
 }
