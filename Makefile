@@ -30,6 +30,10 @@ ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
+# ThreadSanitizer cannot see liburcu's x86 asm atomics: see the header there.
+ifneq ($(findstring thread,$(SANITIZE)),)
+CPPFLAGS := -Itests/tsan $(CPPFLAGS)
+endif
 
 LIB_SRC   = $(wildcard lib/*.c)
 LIB_OBJ   = $(LIB_SRC:.c=.o)

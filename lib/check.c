@@ -38,7 +38,7 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 	struct fmt_header h;
 	uint64_t w, top, hw;
 
-	memcpy(&h, a->hdr, sizeof(h));
+	memcpy(&h, a->hdr, FMT_CHECKSUMMED + sizeof(h.checksum));
 	if (h.checksum != fmt_checksum(&h))
 		finding(r, ARENA_CHECK_ERROR, "header checksum mismatch: the "
 		        "identity block was overwritten after attach");

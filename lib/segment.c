@@ -428,7 +428,8 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 			goto fail;
 		}
 		/* Validate a snapshot: a peer may be rewriting the header. */
-		memcpy(&copy, h, sizeof(copy));
+		memset(&copy, 0, sizeof(copy));
+		memcpy(&copy, h, FMT_CHECKSUMMED + sizeof(copy.checksum));
 		if (validate(&copy, uatomic_read(&h->state), size, rdonly) < 0)
 			goto fail;
 	}
