@@ -64,7 +64,7 @@ $(SONAME): libarena.so.$(VERSION)
 libarena.so: $(SONAME)
 	ln -sf $< $@
 
-libarena.pc: Makefile
+libarena.pc: FORCE
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 	  'Name: libarena' 'Description: lock-free bump arena in POSIX shared memory' \
 	  'Version: $(VERSION)' 'Requires.private: liburcu' \
@@ -119,4 +119,5 @@ clean:
 	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
 	  tests/header_c tests/header_cxx tests/*.o
 
-.PHONY: all deps check demo install uninstall clean
+FORCE:
+.PHONY: all deps check demo install uninstall clean FORCE

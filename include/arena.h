@@ -185,7 +185,8 @@ ARENA_API int arena_recv_fd(int sock);
 
 /*
  * arena_detach - release the process-table slot, unmap, and close the
- * descriptor a memfd handle keeps.  A NULL handle
+ * descriptor a memfd handle keeps.  Every pointer obtained through the
+ * handle dies with it (references stay valid for other handles).  A NULL handle
  * is a no-op.  Must be the last use of the handle.  Returns 0.
  */
 ARENA_API int arena_detach(arena_t *a);
@@ -317,7 +318,11 @@ struct arena_stat {
 	uint32_t rdonly;         /* this handle is read-only */
 };
 
-/* arena_stat - fill ST.  Errors: EINVAL (NULL argument). */
+/*
+ * arena_stat - fill ST.  On a read-write handle it also reaps the
+ * process-table entries of dead processes (the only write it makes).
+ * Errors: EINVAL (NULL argument).
+ */
 ARENA_API int arena_stat(const arena_t *a, struct arena_stat *st);
 
 /* One attached handle, as arena_procs() reports it. */
