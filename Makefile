@@ -77,14 +77,23 @@ tools/%: tools/%.c libarena.a include/arena.h
 tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h | deps
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(CHECK_LIBS) $(LDLIBS)
 
+tests/stress: tests/stress.c libarena.a include/arena.h | deps
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
+
+# The crash storm: make stress STRESS_ARGS="-d 60 -p 16"
+STRESS_ARGS ?= -d 30 -p 8
+stress: tests/stress tools/arenactl
+	./tests/stress $(STRESS_ARGS) -a tools/arenactl
+
 # The public header alone, as C and as C++.
 tests/header_c: tests/header_only.c include/arena.h
 	$(CC) -std=c11 -Iinclude $(WARN) -pedantic -c -o $@.o $< && touch $@
 tests/header_cxx: tests/header_only.cc include/arena.h
 	$(CXX) -std=c++11 -Iinclude -Wall -Wextra -Werror -pedantic -c -o $@.o $< && touch $@
 
-check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS)
+check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS) tests/stress
 	@sh tests/run.sh $(TESTS)
+	./tests/stress -d 5 -p 6 -a tools/arenactl
 	@sh tests/arenactl_test.sh
 	@sh tests/readme_example.sh
 	@sh tests/man_check.sh
@@ -117,7 +126,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
-	  tests/header_c tests/header_cxx tests/*.o
+	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper
 
 FORCE:
-.PHONY: all deps check demo install uninstall clean FORCE
+.PHONY: all deps check demo stress install uninstall clean FORCE
