@@ -85,6 +85,37 @@ STRESS_ARGS ?= -d 30 -p 8
 stress: tests/stress tools/arenactl
 	./tests/stress $(STRESS_ARGS) -a tools/arenactl
 
+# Fuzzing (clang, libFuzzer): make fuzz FUZZ_SECONDS=60.  make check
+# replays the seeds and the kept crash regressions with any compiler.
+FUZZ_TARGETS  = attach ref parse
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_BINS     = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
+REPLAY_BINS   = $(FUZZ_TARGETS:%=tests/fuzz/replay_%)
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(LIB_HDR) tools/arenactl.c | deps
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(LIB_SRC) $(LIBS_URCU) $(LDLIBS)
+tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c libarena.a tools/arenactl.c
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ tests/fuzz/driver.c $< \
+	  libarena.a $(LIBS_URCU) $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	  work=$$(mktemp -d); echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  ./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -artifact_prefix=tests/fuzz/crash-$$t- $$work tests/fuzz/seeds/$$t \
+	    2>&1 | grep -E '^(#[0-9]+.*DONE|==|SUMMARY|artifact)' ; \
+	  rm -rf "$$work"; \
+	  if ls tests/fuzz/crash-$$t-* >/dev/null 2>&1; then \
+	    echo "fuzz_$$t: crash kept in tests/fuzz/crash-$$t-*"; exit 1; fi; \
+	done
+
+fuzz-replay: $(REPLAY_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	  ./tests/fuzz/replay_$$t tests/fuzz/seeds/$$t/* \
+	    $$(ls tests/fuzz/regress/$$t/* 2>/dev/null) || exit 1; done
+
 # The public header alone, as C and as C++.
 tests/header_c: tests/header_only.c include/arena.h
 	$(CC) -std=c11 -Iinclude $(WARN) -pedantic -c -o $@.o $< && touch $@
@@ -93,6 +124,7 @@ tests/header_cxx: tests/header_only.cc include/arena.h
 
 check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS) tests/stress
 	@sh tests/run.sh $(TESTS)
+	@$(MAKE) -s fuzz-replay
 	./tests/stress -d 5 -p 6 -a tools/arenactl
 	@sh tests/arenactl_test.sh
 	@sh tests/readme_example.sh
@@ -126,7 +158,8 @@ uninstall:
 
 clean:
 	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
-	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper
+	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper \
+	  $(FUZZ_BINS) $(REPLAY_BINS)
 
 FORCE:
-.PHONY: all deps check demo stress install uninstall clean FORCE
+.PHONY: all deps check demo stress fuzz fuzz-replay install uninstall clean FORCE
