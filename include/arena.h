@@ -215,7 +215,8 @@ ARENA_API arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align);
 ARENA_API arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size,
                                    size_t align);
 
-/* arena_memdup - a copy of the N bytes at P; as arena_alloc(). */
+/* arena_memdup - a copy of the N bytes at P; as arena_alloc(), and EINVAL
+ * if P is NULL. */
 ARENA_API arena_ref_t arena_memdup(arena_t *a, const void *p, size_t n,
                                    size_t align);
 
@@ -286,7 +287,8 @@ ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
  * allocation owns is never zeroed; allocations in other processes fail
  * with ENOMEM during the trim.  After a trim the memory is no longer
  * reserved, as with ARENA_CREATE_SPARSE.
- * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY, EBADMSG.
+ * A state word that a peer corrupted is simply overwritten: reset repairs it.
+ * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY.
  */
 ARENA_API int arena_reset(arena_t *a, unsigned flags);
 
@@ -335,7 +337,8 @@ struct arena_proc {
 
 /*
  * arena_procs - the occupied process-table slots, at most N of them into
- * OUT; returns how many slots are occupied (may exceed N), or -1 (EINVAL).
+ * OUT (OUT may be NULL when N is 0, to count); returns how many slots are
+ * occupied (may exceed N), or -1 (EINVAL).
  * Reads only: dead entries are reported, not reaped.
  */
 ARENA_API int arena_procs(const arena_t *a, struct arena_proc *out, size_t n);
@@ -371,7 +374,9 @@ struct arena_dirent {
 
 /*
  * arena_dir_list - the entries visible in the current generation, at most N
- * of them into OUT; returns how many there are (may exceed N), or -1.
+ * of them into OUT (OUT may be NULL when N is 0, to count); returns how many
+ * there are (may exceed N), or -1 (EINVAL).  Acquire order, as
+ * arena_lookup().
  */
 ARENA_API int arena_dir_list(const arena_t *a, struct arena_dirent *out,
                              size_t n);
@@ -456,7 +461,9 @@ ARENA_API arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
  * threads and processes may allocate at once.  No barrier is implied on
  * the fast path: hand references over as described at the top of this
  * file.  With constant SIZE and ALIGN the argument checks fold away.
- * Errors: as arena_alloc().
+ * Unlike every other function, it does not check L itself: L must point to
+ * a cache that arena_local_init() prepared.
+ * Errors: EINVAL (size 0, bad alignment), ENOMEM, EBADMSG, as arena_alloc().
  */
 static inline arena_ref_t arena_local_alloc(struct arena_local *l,
                                             size_t size, size_t align)
@@ -482,7 +489,10 @@ static inline arena_ref_t arena_local_alloc(struct arena_local *l,
  */
 ARENA_API int arena_local_flush(struct arena_local *l);
 
-/* arena_name - the segment's name as attached, with its leading '/'. */
+/*
+ * arena_name - the segment's name as attached, with its leading '/'; for a
+ * memfd arena "memfd:LABEL".  Errors: EINVAL (NULL).
+ */
 ARENA_API const char *arena_name(const arena_t *a);
 
 #ifdef __cplusplus

@@ -122,7 +122,7 @@ static void check_dir(const struct arena *a, struct report *r, uint64_t w)
 			        i, n == 0 ? "empty" : "not terminated");
 			continue;
 		}
-		h = key_hash(key, n);
+		h = fmt_key_hash(key, n);
 		if (h != FMT_DIR_HASH(t))
 			finding(r, ARENA_CHECK_ERROR, "directory slot %u: key "
 			        "\"%s\" does not match its hash", i, key);

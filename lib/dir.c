@@ -35,7 +35,7 @@ static int key_load(const char *key, char buf[32], uint32_t *hash)
 	}
 	memset(buf, 0, 32);
 	memcpy(buf, key, n);
-	*hash = key_hash(key, n);
+	*hash = fmt_key_hash(key, n);
 	return 0;
 }
 

@@ -96,7 +96,8 @@ _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 #define FMT_WORD(g, o) (((uint64_t)(g) << FMT_OFF_BITS) | (uint64_t)(o))
 
 /*
- * Process table slot: one 64-bit word {pid:32 | start_time low 32 bits:32},
+ * Process table slot: one 64-bit word {pid:32 | start_time low 32 bits:32}
+ * (start time: field 22 of /proc/PID/stat, in clock ticks since boot),
  * claimed and released with one compare-and-swap; 0 is free.
  */
 #define FMT_PROC_SLOT   8u
@@ -119,6 +120,19 @@ struct fmt_dirent {
 _Static_assert(sizeof(struct fmt_dirent) == 48, "dirent size");
 _Static_assert(offsetof(struct fmt_dirent, ref) == 8, "dirent ref");
 _Static_assert(offsetof(struct fmt_dirent, key) == 16, "dirent key");
+
+/* A key's hash: FNV-1a 32 over its bytes (no NUL).  Lookup and publish
+ * probe linearly from slot hash % dir_slots. */
+static inline uint32_t fmt_key_hash(const char *key, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
 
 #define FMT_DIR_BUSY  1u
 #define FMT_DIR_READY 2u

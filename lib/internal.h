@@ -43,18 +43,6 @@ struct arena {
 
 _Static_assert(offsetof(struct arena, base) == 0, "base first");
 
-/* key_hash -- FNV-1a 32 of the N bytes of a directory key. */
-static inline uint32_t key_hash(const char *key, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* fmt_checksum -- FNV-1a 64 of the identity block. */
 uint64_t fmt_checksum(const struct fmt_header *h);
 

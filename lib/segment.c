@@ -479,7 +479,8 @@ arena_t *arena_attach(const char *name, unsigned flags)
 arena_t *arena_attach_fd(int fd, unsigned flags)
 {
 	const int need = F_SEAL_SHRINK | F_SEAL_GROW;
-	char nm[32];
+	char nm[ARENA_NAME_MAX + 1], path[64], link[ARENA_NAME_MAX + 1];
+	ssize_t n;
 	int seals;
 
 	if (fd < 0 || (flags & ~ATTACH_FLAGS)) {
@@ -493,7 +494,19 @@ arena_t *arena_attach_fd(int fd, unsigned flags)
 		errno = ENOTSUP;     /* not a sealed memfd: could be truncated */
 		return NULL;
 	}
-	snprintf(nm, sizeof(nm), "memfd:fd%d", fd);
+	/* The label the creator gave: /proc shows "/memfd:LABEL (deleted)". */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	if (strncmp(link, "/memfd:", 7) == 0) {
+		char *end = strstr(link, " (deleted)");
+
+		if (end != NULL)
+			*end = '\0';
+		snprintf(nm, sizeof(nm), "%s", link + 1);
+	} else {
+		snprintf(nm, sizeof(nm), "memfd:");
+	}
 	/* The descriptor was handed over on purpose: any owner will do. */
 	return attach_on(fd, nm, flags | ARENA_ANY_OWNER, true);
 }
