@@ -116,6 +116,15 @@ fuzz-replay: $(REPLAY_BINS)
 	  ./tests/fuzz/replay_$$t tests/fuzz/seeds/$$t/* \
 	    $$(ls tests/fuzz/regress/$$t/* 2>/dev/null) || exit 1; done
 
+# The protocol, model-checked with spin (Debian package spin).
+model:
+	@command -v spin >/dev/null 2>&1 || { echo "model: installing spin"; \
+	  apt-get install -y -qq spin >/dev/null; }
+	@rm -rf tests/model/work && mkdir -p tests/model/work && cd tests/model/work && \
+	  spin -a ../arena.pml >/dev/null && $(CC) -O2 -DSAFETY -w -o pan pan.c && \
+	  ./pan -m200000 > pan.out; cat pan.out | grep -E 'errors|states, stored|violated'; \
+	  ! grep -q 'errors: [1-9]' pan.out && ! grep -q 'violated' pan.out
+
 # The public header alone, as C and as C++.
 tests/header_c: tests/header_only.c include/arena.h
 	$(CC) -std=c11 -Iinclude $(WARN) -pedantic -c -o $@.o $< && touch $@
@@ -160,6 +169,7 @@ clean:
 	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
 	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper \
 	  $(FUZZ_BINS) $(REPLAY_BINS)
+	rm -rf tests/model/work
 
 FORCE:
-.PHONY: all deps check demo stress fuzz fuzz-replay install uninstall clean FORCE
+.PHONY: all deps check demo stress fuzz fuzz-replay model install uninstall clean FORCE

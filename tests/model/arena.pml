@@ -1,0 +1,250 @@
+/*
+ * arena.pml - the libarena protocol, model-checked with spin (make model).
+ *
+ * What is modelled, and where it lives in the C code:
+ *
+ *   state           the 64-bit state word {generation:24 | top:40} at
+ *                   header offset 128 (lib/format.h); here two variables
+ *                   changed together inside one atomic step, which is what
+ *                   one uatomic_cmpxchg() on the packed word does.
+ *   allocator()     alloc_top() in lib/internal.h: read the word
+ *                   (uatomic_read), compute the new top (one step: it is
+ *                   private arithmetic), then compare-and-swap; retry on a
+ *                   lost race, fail when the top would cross the floor.
+ *   resetter()      arena_reset() in lib/alloc.c: the peer scan of
+ *                   proc_scan() (lib/proc.c), slot by slot, reaping dead
+ *                   entries with a compare-and-swap, refusing (EBUSY) on a
+ *                   live peer unless forced; then one compare-and-swap to
+ *                   {generation + 1 | full top}, or, with trim, to
+ *                   {generation + 1 | floor}, the page drop (madvise), and a
+ *                   second compare-and-swap that opens the space.
+ *   chunk           an arena_local chunk (lib/local.c): taken like any
+ *                   allocation; its unused tail is given back with one
+ *                   compare-and-swap when the top still sits at the chunk's
+ *                   floor in the same generation (tail_return).
+ *   slot[]          the process table (one word per handle: pid and start
+ *                   time; here a process number, 0 free).  proc_register()
+ *                   claims a free or dead slot with a compare-and-swap,
+ *                   proc_release() frees it with one; a killed process
+ *                   leaves its word behind, to be reaped.
+ *   owner[], ogen[] ghost state: which process holds each byte (cell) of
+ *                   the region, and in which generation.  Not in the C
+ *                   code: it is what the properties speak of.
+ *
+ * Properties checked (assertions; spin -a, then ./pan, exhaustive):
+ *   P1 no overlap: a successful allocation only takes cells that no
+ *      allocation of the same generation holds.
+ *   P2 no straddling, no ABA: an allocation whose reading of the state
+ *      predates a reset cannot succeed; every success is tagged with the
+ *      generation that is current at its compare-and-swap.
+ *   P3 trim never drops a cell that an allocation of the new generation
+ *      holds.
+ *   P4 an unforced reset never proceeds while a peer that was attached and
+ *      alive for the whole scan is still attached and alive.
+ *   P5 every allocation stays inside [FLOOR, TOP).
+ *
+ * Small configuration: 2 allocating peers that may be killed at any step,
+ * 1 resetter (forced or not, trim or not, chosen nondeterministically), a
+ * region of TOP - FLOOR cells.  The generation is not wrapped here: in C it
+ * wraps after 2^24 - 1 resets (arena(7)), far beyond any model.
+ */
+
+#define FLOOR   1
+#define TOP     6
+#define NPEERS  2
+#define NSLOTS  3
+#define NALLOC  2        /* allocations per peer */
+
+byte gen = 1;            /* state word: generation */
+byte top = TOP;          /*             top */
+
+byte slot[NSLOTS];       /* process table: 0 free, else process number */
+bool alive[NPEERS + 2];  /* indexed by process number */
+bool attached[NPEERS + 2];
+byte session[NPEERS + 2];/* ghost: attach count, to tell sessions apart */
+
+byte owner[TOP];         /* ghost: process holding a cell, 0 none */
+byte ogen[TOP];          /* ghost: generation of that holding */
+
+/* A peer: attach, allocate up to NALLOC objects of 1 or 2 cells, detach;
+ * it may be killed between any two steps (then it stays in slot[]). */
+proctype allocator(byte me)
+{
+	byte i, g, t, nt, size, c, n = 0;
+	bool chunk;
+
+	/* proc_register(): claim a free or dead slot */
+	i = 0;
+	do
+	:: i < NSLOTS ->
+		atomic {
+			if
+			:: slot[i] == 0 || !alive[slot[i]] ->
+				slot[i] = me; attached[me] = true;
+				session[me]++; break
+			:: else -> skip
+			fi
+		}
+		i++
+	:: i >= NSLOTS -> goto done   /* EUSERS: table full */
+	od;
+
+	do
+	:: n < NALLOC ->
+		if
+		:: size = 1; chunk = false
+		:: size = 2; chunk = false
+		:: size = 2; chunk = true   /* an arena_local chunk */
+		fi;
+retry:
+		atomic { g = gen; t = top }                 /* uatomic_read */
+		if
+		:: t - FLOOR < size -> goto failed           /* ENOMEM */
+		:: else -> nt = t - size
+		fi;
+		atomic {                                     /* uatomic_cmpxchg */
+			if
+			:: gen == g && top == t ->
+				top = nt;
+				/* P2: the reference carries the current generation */
+				assert(g == gen);
+				c = nt;
+				do
+				:: c < t ->
+					/* P5 */
+					assert(c >= FLOOR && c < TOP);
+					/* P1 */
+					assert(owner[c] == 0 || ogen[c] != g);
+					owner[c] = me; ogen[c] = g; c++
+				:: else -> break
+				od
+			:: else -> goto retry
+			fi
+		}
+		/* arena_local: use the chunk's upper cell, then give the unused
+		 * lower cell back (tail_return in lib/local.c) if nothing was
+		 * allocated after the chunk: top still at its floor. */
+		if
+		:: chunk ->
+			atomic {
+				if
+				:: gen == g && top == nt ->
+					top = nt + 1; owner[nt] = 0
+				:: else -> skip
+				fi
+			}
+		:: else -> skip
+		fi;
+failed:
+		n++
+	:: n < NALLOC -> atomic { alive[me] = false }; goto done  /* SIGKILL */
+	:: n >= NALLOC -> break
+	od;
+	/* proc_release(): free our own slot with a compare-and-swap */
+	i = 0;
+	do
+	:: i < NSLOTS ->
+		atomic {
+			if
+			:: slot[i] == me -> slot[i] = 0; attached[me] = false; break
+			:: else -> skip
+			fi
+		}
+		i++
+	:: i >= NSLOTS -> break
+	od;
+	alive[me] = false;
+done:
+	skip
+}
+
+/* The resetter: process number NPEERS + 1, not in the process table. */
+proctype resetter()
+{
+	bool force, trim, busy = false;
+	byte i, w, g, t, c, p;
+	byte snap[NPEERS + 2];
+	bool live0[NPEERS + 2];
+
+	if
+	:: force = true
+	:: force = false
+	fi;
+	if
+	:: trim = true
+	:: trim = false
+	fi;
+	/* ghost: who is attached and alive as the scan begins */
+	atomic {
+		p = 1;
+		do
+		:: p <= NPEERS ->
+			live0[p] = alive[p] && attached[p]; snap[p] = session[p]; p++
+		:: else -> break
+		od
+	}
+	/* proc_scan(): one slot at a time, reaping the dead */
+	i = 0;
+	do
+	:: !force && i < NSLOTS ->
+		w = slot[i];                                 /* uatomic_read */
+		if
+		:: w != 0 && !alive[w] ->
+			atomic { if :: slot[i] == w -> slot[i] = 0 :: else -> skip fi }
+		:: w != 0 && alive[w] -> busy = true
+		:: else -> skip
+		fi;
+		i++
+	:: force || i >= NSLOTS -> break
+	od;
+	if
+	:: busy -> goto out                              /* EBUSY */
+	:: else -> skip
+	fi;
+	/* P4: no peer attached and alive since the scan began is still so */
+	atomic {
+		p = 1;
+		do
+		:: p <= NPEERS ->
+			assert(force || !(live0[p] && alive[p] && attached[p] &&
+			                  session[p] == snap[p]));
+			p++
+		:: else -> break
+		od
+	}
+again:
+	atomic { g = gen; t = top };
+	atomic {
+		if
+		:: gen == g && top == t ->
+			gen = g + 1;
+			if
+			:: trim -> top = FLOOR
+			:: else -> top = TOP
+			fi
+		:: else -> goto again
+		fi
+	}
+	if
+	:: trim ->
+		/* the page drop: no cell may belong to the new generation */
+		c = FLOOR;
+		do
+		:: c < TOP -> assert(owner[c] == 0 || ogen[c] != g + 1); c++   /* P3 */
+		:: else -> break
+		od;
+		atomic { if :: gen == g + 1 && top == FLOOR -> top = TOP :: else -> skip fi }
+	:: else -> skip
+	fi;
+out:
+	skip
+}
+
+init {
+	atomic {
+		alive[1] = true; alive[2] = true;
+		run allocator(1);
+		run allocator(2);
+		run resetter()
+	}
+}
