@@ -412,11 +412,14 @@ ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
  *
  * Chunks are not padded (alignment 1), so a cache wastes no space between
  * chunks; two caches share at most the one cache line where their chunks
- * meet.  Chunk size: CHUNK bytes given to arena_local_init(), or, with 0, adaptive:
- * 4 KiB doubling at each refill up to 256 KiB, and never more than 1/32 of
- * the capacity.  Requests larger than half a chunk go straight to
- * arena_alloc(), as does the last request that no chunk can hold any more,
- * so a local cache never fails where arena_alloc() would succeed.
+ * meet.  Chunk size: CHUNK bytes given to arena_local_init(), or, with 0,
+ * adaptive: 4 KiB doubling at each refill up to 256 KiB, and never more
+ * than 1/32 of the capacity.  When a request does not fit the rest of the
+ * chunk, that rest is given back if nothing was allocated after the chunk;
+ * then a request larger than half a chunk (or aligned to more than a
+ * quarter of one) goes straight to arena_alloc(), as does the last request
+ * that no chunk can hold any more, so a cache never fails where
+ * arena_alloc() would succeed.
  * Worst-case waste: the unused tail of one chunk per cache, plus alignment
  * padding; arena_local_flush() gives the tail back when no allocation came
  * after the chunk.  Statistics: a chunk counts as used (in arena_stat()'s
