@@ -36,7 +36,7 @@ struct cmd {
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* die_usage -- report a usage error for command CMD and return 2. */
+/* usage_err -- report a usage error for command C and return 2. */
 __attribute__((format(printf, 2, 3)))
 static int usage_err(const struct cmd *c, const char *fmt, ...)
 {
@@ -214,40 +214,75 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* json_str -- S as a JSON string. */
+/* utf8_len -- length of the valid UTF-8 sequence at S, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;           /* overlong, surrogate or beyond U+10FFFF */
+	return n;
+}
+
+/* json_str -- S as a JSON string; bytes that are not valid UTF-8 are
+ * written as \u00XX (the byte's value), so the output is always valid. */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
+	fputc('"', f);
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f || n == 0)
+			fprintf(f, "\\u%04x", *p);
 		else
-			fputc(c, f);
+			fwrite(p, 1, n, f);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }
 
-/* print_str -- S for a terminal, control bytes escaped. */
-static void print_str(FILE *f, const char *s)
+/* print_str -- S for a terminal, control bytes escaped; the number of
+ * columns written. */
+static int print_str(FILE *f, const char *s)
 {
+	int w = 0;
+
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '\\')
-			fputs("\\\\", f);
+			w += fprintf(f, "\\\\");
 		else if (c == '\n')
-			fputs("\\n", f);
+			w += fprintf(f, "\\n");
 		else if (c == '\t')
-			fputs("\\t", f);
+			w += fprintf(f, "\\t");
 		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
+			w += fprintf(f, "\\x%02x", c);
+		else {
 			fputc(c, f);
+			w++;
+		}
 	}
+	return w;
 }
 
 /* ---- option parsing shared by the commands ----------------------------- */
@@ -274,7 +309,7 @@ static int get_opts(const struct cmd *c, int argc, char **argv,
 	o->interval = 1.0;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'h': o->help = true; break;
 		case OPT_JSON: o->json = true; break;
@@ -539,7 +574,12 @@ static int cmd_info(int argc, char **argv)
 		printf("directory      %d entr%s, %u slots\n", nd,
 		       nd == 1 ? "y" : "ies", st.dir_slots);
 		for (int i = 0; i < nd; i++) {
-			printf("  %-31s 0x%016" PRIx64 "\n", dir[i].key, dir[i].ref);
+			int w;
+
+			fputs("  ", stdout);
+			w = print_str(stdout, dir[i].key);
+			printf("%*s 0x%016" PRIx64 "\n", w < 31 ? 31 - w : 0, "",
+			       dir[i].ref);
 		}
 	}
 	free(procs);
@@ -608,8 +648,10 @@ static int cmd_list(int argc, char **argv)
 				       st.segment_size, st.capacity, st.used,
 				       st.generation, st.attached);
 			} else {
-				printf("%-24s %6u %5.4o %8s %8s %5.1f%% %5u\n",
-				       arena_name(a), (unsigned)fs.st_uid,
+				int w = print_str(stdout, arena_name(a));
+
+				printf("%*s %6u %5.4o %8s %8s %5.1f%% %5u\n",
+				       w < 24 ? 24 - w : 0, "", (unsigned)fs.st_uid,
 				       (unsigned)(fs.st_mode & 07777),
 				       fmt_size(st.segment_size, b1, sizeof(b1)),
 				       fmt_size(st.used, b2, sizeof(b2)),
@@ -686,16 +728,21 @@ static int cmd_rm(int argc, char **argv)
 	if ((rc = need_args(c, argc, 1)) != 0)
 		return rc;
 	if (!o.force) {
-		/* Remove arenas, corrupt ones included, but nothing else. */
+		/* Remove arenas, corrupt ones included, but nothing else:
+		 * an empty or zeroed object (EAGAIN) may be another program's,
+		 * or an arena still being created. */
 		a = arena_attach(argv[optind], INSPECT | ARENA_NOWAIT);
-		if (a == NULL && (errno == EMEDIUMTYPE || errno == ENOENT ||
-		                  errno == EINVAL || errno == ENAMETOOLONG)) {
-			if (errno == EMEDIUMTYPE) {
+		if (a == NULL && (errno == EMEDIUMTYPE || errno == EAGAIN ||
+		                  errno == ENOENT || errno == EINVAL ||
+		                  errno == ENAMETOOLONG)) {
+			if (errno == EMEDIUMTYPE || errno == EAGAIN) {
 				char nb[ARENA_NAME_MAX + 2];
 
-				fprintf(stderr, "%s: %s: not an arena (use --force "
-				        "to remove it anyway)\n", prog,
-				        full_name(argv[optind], nb, sizeof(nb)));
+				fprintf(stderr, "%s: %s: %s (use --force to remove "
+				        "it anyway)\n", prog,
+				        full_name(argv[optind], nb, sizeof(nb)),
+				        errno == EAGAIN ? "not an arena, or one still "
+				        "being created" : "not an arena");
 				return EXIT_FAILURE;
 			}
 			return fail(argv[optind]);
@@ -841,10 +888,11 @@ static int cmd_dir(int argc, char **argv)
 			       ARENA_REF_GENERATION(dir[i].ref),
 			       ARENA_REF_OFFSET(dir[i].ref));
 		} else {
-			print_str(stdout, dir[i].key);
+			int w = print_str(stdout, dir[i].key);
+
 			printf("%*s 0x%016" PRIx64 " %" PRIu64 "\n",
-			       (int)(strlen(dir[i].key) < 31 ? 31 - strlen(dir[i].key) : 0),
-			       "", dir[i].ref, ARENA_REF_OFFSET(dir[i].ref));
+			       w < 31 ? 31 - w : 0, "", dir[i].ref,
+			       ARENA_REF_OFFSET(dir[i].ref));
 		}
 	}
 	if (o.json)

@@ -1,0 +1,116 @@
+/*
+ * arenactl_helper - make segment states that arenactl_test.sh inspects:
+ * a live peer, directory entries, allocations.  Public API only.
+ *
+ *   arenactl_helper hold NAME           attach read-write, print "ready PID",
+ *                                       sleep until killed
+ *   arenactl_helper put NAME KEY STRING strdup STRING, publish it under KEY
+ *                                       (C escapes \n \t \e \xHH in KEY and
+ *                                       STRING), print its reference in hex
+ *   arenactl_helper publish NAME N      publish "value-I" under "key-I",
+ *                                       I = 0 .. N-1
+ *   arenactl_helper alloc NAME BYTES    allocate BYTES (alignment 1), print
+ *                                       the reference; exit 1 when refused
+ *
+ * Exit status: 0 success, 1 failure (message on stderr), 2 usage.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+/* unescape -- decode \n, \t, \e, \\ and \xHH in S, in place. */
+static char *unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r != '\0') {
+		if (r[0] != '\\' || r[1] == '\0') {
+			*w++ = *r++;
+			continue;
+		}
+		switch (r[1]) {
+		case 'n': *w++ = '\n'; r += 2; break;
+		case 't': *w++ = '\t'; r += 2; break;
+		case 'e': *w++ = '\033'; r += 2; break;
+		case '\\': *w++ = '\\'; r += 2; break;
+		case 'x': {
+			char hex[3] = { r[2], r[2] ? r[3] : '\0', '\0' };
+
+			*w++ = (char)strtoul(hex, NULL, 16);
+			r += 2 + strlen(hex);
+			break;
+		}
+		default: *w++ = *r++; break;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* die -- report a failed call on NAME; exit 1. */
+static int die(const char *what, const char *name)
+{
+	fprintf(stderr, "arenactl_helper: %s %s: %s\n", what, name,
+	        strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	arena_t *a;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: arenactl_helper hold|put|publish|alloc "
+		        "NAME ...\n");
+		return 2;
+	}
+	a = arena_attach(argv[2], 0);
+	if (a == NULL)
+		return die("attach", argv[2]);
+	if (strcmp(argv[1], "hold") == 0 && argc == 3) {
+		printf("ready %ld\n", (long)getpid());
+		fflush(stdout);
+		for (;;)
+			pause();
+	} else if (strcmp(argv[1], "put") == 0 && argc == 5) {
+		char *key = unescape(argv[3]);
+		arena_ref_t r = arena_strdup(a, unescape(argv[4]));
+
+		if (r == ARENA_NULL)
+			return die("strdup in", argv[2]);
+		if (arena_publish(a, key, r) < 0)
+			return die("publish in", argv[2]);
+		printf("0x%" PRIx64 "\n", r);
+	} else if (strcmp(argv[1], "publish") == 0 && argc == 4) {
+		long n = strtol(argv[3], NULL, 10);
+
+		for (long i = 0; i < n; i++) {
+			char key[32], val[32];
+			arena_ref_t r;
+
+			snprintf(key, sizeof(key), "key-%ld", i);
+			snprintf(val, sizeof(val), "value-%ld", i);
+			r = arena_strdup(a, val);
+			if (r == ARENA_NULL || arena_publish(a, key, r) < 0)
+				return die("publish in", argv[2]);
+		}
+	} else if (strcmp(argv[1], "alloc") == 0 && argc == 4) {
+		arena_ref_t r = arena_alloc(a, strtoull(argv[3], NULL, 0), 1);
+
+		if (r == ARENA_NULL)
+			return die("alloc in", argv[2]);
+		printf("0x%" PRIx64 "\n", r);
+	} else {
+		fprintf(stderr, "arenactl_helper: bad arguments\n");
+		arena_detach(a);
+		return 2;
+	}
+	arena_detach(a);
+	return 0;
+}

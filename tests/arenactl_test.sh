@@ -1,0 +1,697 @@
+#!/bin/sh
+# arenactl_test.sh - arenactl end to end, against real segments in /dev/shm:
+# every command and option, --json parsed with python3, bad input with its
+# exit status and message, and inspection and failing commands leaving the
+# segment byte for byte as it was.  POSIX sh; run from anywhere as
+#   sh tests/arenactl_test.sh
+# Builds tests/arenactl_helper (live peers, directory entries, allocations)
+# when it is missing or older than its source, arena.h or libarena.a.  Checks that need root (chown,
+# another uid) are skipped, and say so, when not run as root.
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+CTL=$top/tools/arenactl
+HELPER=$top/tests/arenactl_helper
+PFX=arena-test-ctl-$$
+SHM=/dev/shm
+tmp=$(mktemp -d) || exit 1
+OUT=$tmp/out
+ERR=$tmp/err
+pids=""
+npass=0 nfail=0 nskip=0 seq=0
+
+cleanup() {
+	trap '' INT TERM HUP
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	rm -f "$SHM/$PFX"-*
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# ---- reporting ---------------------------------------------------------
+
+pass() { npass=$((npass + 1)); echo "ok   - $1"; }
+skip() { nskip=$((nskip + 1)); echo "skip - $1"; }
+failed() {
+	nfail=$((nfail + 1))
+	echo "FAIL - $1"
+	shift
+	for why in "$@"; do echo "       $why"; done
+	if [ -s "$OUT" ]; then echo "       stdout: $(head -c 300 "$OUT" | head -n 4 | cat -v)"; fi
+	if [ -s "$ERR" ]; then echo "       stderr: $(head -c 300 "$ERR" | head -n 4 | cat -v)"; fi
+}
+
+# ---- running -----------------------------------------------------------
+
+# newseg VAR -- a fresh segment name "arena-test-ctl-PID-N" into VAR.
+newseg() { seq=$((seq + 1)); eval "$1=\$PFX-\$seq"; }
+
+# hash NAME -- sha256 of /dev/shm/NAME, or "absent".
+hash() {
+	if [ -e "$SHM/$1" ]; then sha256sum "$SHM/$1" | cut -d' ' -f1
+	else echo absent; fi
+}
+
+# ctl ARGS -- run arenactl; status in $rc, output in $OUT and $ERR.
+ctl() { "$CTL" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
+
+# as_nobody ARGS -- run arenactl as uid/gid 65534 (a copy it can execute).
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/bin/arenactl" \
+		"$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+# verdict DESC RC ERE [SEG HASH] -- judge the last run: exit status RC, ERE
+# (if not empty) found in stderr, and SEG (if given) still hashing to HASH.
+verdict() {
+	v_desc=$1 v_rc=$2 v_ere=$3 v_why=""
+	[ "$rc" -eq "$v_rc" ] || v_why="exit status $rc, wanted $v_rc"
+	if [ -n "$v_ere" ] && ! grep -Eq -- "$v_ere" "$ERR"; then
+		v_why="${v_why:+$v_why; }stderr does not match /$v_ere/"
+	fi
+	if [ $# -ge 5 ] && [ "$(hash "$4")" != "$5" ]; then
+		v_why="${v_why:+$v_why; }segment $4 changed"
+	fi
+	if [ -z "$v_why" ]; then pass "$v_desc"; else failed "$v_desc" "$v_why"; fi
+}
+
+# t DESC RC ERE ARGS -- run arenactl ARGS and judge it.
+t() { t_d=$1 t_r=$2 t_e=$3; shift 3; ctl "$@"; verdict "$t_d" "$t_r" "$t_e"; }
+
+# same DESC RC ERE SEG ARGS -- as t, and SEG must be byte for byte unchanged.
+same() {
+	s_d=$1 s_r=$2 s_e=$3 s_s=$4; shift 4
+	s_h=$(hash "$s_s")
+	ctl "$@"
+	verdict "$s_d" "$s_r" "$s_e" "$s_s" "$s_h"
+}
+
+# out DESC ERE -- the last run's stdout matches ERE.
+out() {
+	if grep -Eq -- "$2" "$OUT"; then pass "$1"
+	else failed "$1" "stdout does not match /$2/"; fi
+}
+
+# nout DESC ERE -- the last run's stdout does not match ERE.
+nout() {
+	if grep -Eq -- "$2" "$OUT"; then failed "$1" "stdout matches /$2/"
+	else pass "$1"; fi
+}
+
+# json DESC EXPR -- stdout parses as one JSON value d (strict UTF-8) and the
+# Python expression EXPR holds.
+json() {
+	if j_msg=$(python3 -c '
+import json, sys
+try:
+    d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+except Exception as e:
+    print("not JSON: %s" % e); sys.exit(1)
+ok = eval(sys.argv[2])
+if not ok: print("false: %s" % sys.argv[2])
+sys.exit(0 if ok else 1)' "$OUT" "$2" 2>&1); then pass "$1"
+	else failed "$1" "$j_msg"; fi
+}
+
+# jsonl DESC EXPR -- stdout is JSON lines, d their list; EXPR holds.
+jsonl() {
+	if j_msg=$(python3 -c '
+import json, sys
+try:
+    d = [json.loads(l) for l in open(sys.argv[1], "rb").read().decode("utf-8").splitlines()]
+except Exception as e:
+    print("not JSON lines: %s" % e); sys.exit(1)
+ok = eval(sys.argv[2])
+if not ok: print("false: %s" % sys.argv[2])
+sys.exit(0 if ok else 1)' "$OUT" "$2" 2>&1); then pass "$1"
+	else failed "$1" "$j_msg"; fi
+}
+
+# field KEY -- one top-level field of the JSON on stdout.
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$OUT" "$1"; }
+
+# cond DESC COMMAND... -- a check that COMMAND succeeds.
+cond() { c_d=$1; shift; if "$@"; then pass "$c_d"; else failed "$c_d" "failed: $*"; fi; }
+
+# hold NAME -- start a live read-write peer on NAME; its pid in $peer.
+hold() {
+	"$HELPER" hold "$1" >"$tmp/hold.$1" 2>&1 &
+	peer=$!
+	pids="$pids $peer"
+	h_i=0
+	until grep -q '^ready' "$tmp/hold.$1" 2>/dev/null; do
+		h_i=$((h_i + 1))
+		if [ $h_i -gt 100 ] || ! kill -0 "$peer" 2>/dev/null; then
+			echo "arenactl_test: helper did not attach $1:" \
+			     "$(cat "$tmp/hold.$1")"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# patch NAME OFFSET XOR [WIDTH] -- xor the little-endian integer of WIDTH
+# bytes (default 1) at OFFSET of /dev/shm/NAME with XOR, in place.
+patch() {
+	python3 -c '
+import sys
+path, off, x = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0)
+w = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+with open(path, "r+b") as f:
+    f.seek(off); v = int.from_bytes(f.read(w), "little") ^ x
+    f.seek(off); f.write(v.to_bytes(w, "little"))' "$SHM/$1" "$2" "$3" ${4:+"$4"}
+}
+
+blocks() { stat -c %b "$SHM/$1"; }
+
+# ---- setup -------------------------------------------------------------
+
+[ -x "$CTL" ] || { echo "arenactl_test: $CTL not built (make tools/arenactl)"; exit 1; }
+command -v python3 >/dev/null 2>&1 || { echo "arenactl_test: python3 needed"; exit 1; }
+if [ ! -x "$HELPER" ] || [ -n "$(find "$top/tests/arenactl_helper.c" \
+	"$top/include/arena.h" "$top/libarena.a" -newer "$HELPER" 2>/dev/null)" ]; then
+	${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$top/include" \
+		-o "$HELPER" "$top/tests/arenactl_helper.c" "$top/libarena.a" \
+		-lurcu-common -lpthread ||
+		{ echo "arenactl_test: cannot build $HELPER"; exit 1; }
+fi
+root=0
+[ "$(id -u)" -eq 0 ] && root=1
+mkdir "$tmp/bin" && cp "$CTL" "$tmp/bin/arenactl" && chmod 755 "$tmp" "$tmp/bin"
+
+echo "== arenactl: global options"
+
+t "no command: usage error" 2 'usage: arenactl COMMAND' 
+t "unknown command" 2 "unknown command 'frobnicate'" frobnicate
+t "-h" 0 '' -h
+out "-h lists every command" 'create.*info|info'
+for c in create info list reset rm check dir dump watch; do
+	grep -q "^  $c " "$OUT" || failed "-h lists $c"
+done
+t "--help" 0 '' --help
+out "--help prints the usage" '^usage: arenactl COMMAND'
+t "-V" 0 '' -V
+out "-V prints the version and format" '^arenactl \(libarena\) [0-9]+\.[0-9]+\.[0-9]+, segment format 1$'
+t "--version" 0 '' --version
+out "--version prints the version" 'libarena'
+
+for c in create info list reset rm check dir dump watch; do
+	t "$c -h" 0 '' "$c" -h
+	out "$c -h prints its usage" "^usage: arenactl $c"
+	t "$c --help" 0 '' "$c" --help
+	out "$c --help prints its usage" "^usage: arenactl $c"
+done
+
+echo "== usage errors"
+
+newseg U
+t "create: no arguments" 2 'missing argument' create
+t "create: no size" 2 'missing argument' create "$U"
+t "create: too many arguments" 2 'too many arguments' create "$U" 1M 2M
+for c in info reset rm check dir watch; do
+	t "$c: no name" 2 'missing argument' "$c"
+	t "$c: too many arguments" 2 'too many arguments' "$c" "$U" extra
+done
+t "dump: no reference" 2 'missing argument' dump "$U"
+t "list: too many arguments" 2 'too many arguments' list extra
+t "info: unknown long option" 2 "unknown option '--bogus'" info "$U" --bogus
+t "list: unknown short option" 2 "unknown option '-x'" list -x
+t "info: an option of another command" 2 "unknown option '--force'" info "$U" --force
+t "create: --mode without its value" 2 "needs a value|requires an argument|missing" create "$U" 1M --mode
+t "watch: --interval without its value" 2 "needs a value|requires an argument|missing" watch "$U" --interval
+for s in 12Q -5M 2T 1025G 1099511627777 1.3K 1.5 0 '' K 1..5M 1.5.5M 0x10 ' 1M'; do
+	t "create: size '$s' is refused" 2 "is not a size" create "$U" -- "$s"
+done
+t "create: -5M before -- (an unknown option)" 2 "unknown option" create "$U" -5M
+for m in 0 9 1000 rw -1 0x1ff; do
+	t "create: --mode $m is refused" 2 "--mode" create "$U" 1M --mode "$m"
+done
+for p in 0 65537 x -1; do
+	t "create: --procs $p is refused" 2 "--procs" create "$U" 1M --procs "$p"
+done
+for p in 65537 x -1; do
+	t "create: --dir-slots $p is refused" 2 "--dir-slots" create "$U" 1M --dir-slots "$p"
+done
+long=$(printf '%0300d' 0)
+for c in create info reset rm check dir dump watch; do
+	case $c in create) a=1M;; dump) a=1;; *) a="";; esac
+	t "$c: a name with a / inside" 2 "/a/b: invalid name" "$c" a/b $a
+	t "$c: a name too long" 2 "invalid name" "$c" "$long" $a
+done
+t "dump: reference 0" 2 "is not a reference" dump "$U" 0
+t "dump: reference not a number" 2 "is not a reference" dump "$U" xyz
+t "dump: reference with junk" 2 "is not a reference" dump "$U" 12z
+t "dump: --len 0" 2 "--len" dump "$U" 1 --len 0
+t "dump: --len 12Q" 2 "--len" dump "$U" 1 --len 12Q
+t "dump: --len with --str" 2 "exclude" dump "$U" 1 --len 4 --str
+for i in 0 0.001 abc -1 1e9; do
+	t "watch: --interval $i is refused" 2 "--interval" watch "$U" --interval "$i"
+done
+for n in 0 x -3; do
+	t "watch: --count $n is refused" 2 "--count" watch "$U" --count "$n"
+done
+cond "no usage error created the segment" [ ! -e "$SHM/$U" ]
+
+echo "== create and info"
+
+newseg A
+t "create 1M --procs 4 --dir-slots 8" 0 '' create "$A" 1M --procs 4 --dir-slots 8
+cond "create is silent on success" [ ! -s "$OUT" ]
+cond "create: default mode is 0600" [ "$(stat -c %a "$SHM/$A")" = 600 ]
+cond "create: memory is reserved" [ "$(blocks "$A")" -ge 2048 ]
+same "info --json" 0 '' "$A" info "$A" --json
+json "info --json: geometry" "d['name']=='/$A' and d['format']==1 and d['capacity']==1048576 and d['header_size']==4096 and d['segment_size']==1048576+4096 and d['proc_slots']==4 and d['dir_slots']==8"
+json "info --json: a new arena" "d['used']==0 and d['available']==1048576 and d['generation']==1 and d['high_water']==0 and d['failed_allocs']==0 and d['resets']==0 and d['attached']==0 and d['processes']==[] and d['directory']==[] and d['sparse'] is False"
+json "info --json: creator and time" "d['creator_uid']==$(id -u) and abs(d['create_time']-$(date +%s))<60"
+same "info" 0 '' "$A" info "$A"
+out "info: name" "^arena +/$A\$"
+out "info: format" '^format +1$'
+out "info: segment size, human and in bytes" '^segment size +1\.0M \(1052672 bytes\)$'
+out "info: header size" '^header size +4K$'
+out "info: capacity" '^capacity +1M$'
+out "info: used with an empty bar" '^used +0 \[\.\.\.\.\.\.\.\.\.\.\] 0\.0%$'
+out "info: available" '^available +1M$'
+out "info: generation" '^generation +1$'
+out "info: high water" '^high water +0$'
+out "info: failed allocations" '^failed allocs +0$'
+out "info: processes" '^processes +0 live, 0 dead, 4 slots$'
+out "info: directory" '^directory +0 entries, 8 slots$'
+t "info with the leading /" 0 '' info "/$A"
+same "create: the name exists, left as it was" 1 "^arenactl: /$A: already exists\$" "$A" create "$A" 64K
+
+newseg B
+(umask 077; "$CTL" create "$B" 64K --mode 666) >"$OUT" 2>"$ERR"; rc=$?
+verdict "create --mode 666 under umask 077" 0 ''
+cond "create --mode ignores the umask" [ "$(stat -c %a "$SHM/$B")" = 666 ]
+newseg C
+t "create --mode 640" 0 '' create "$C" 64K --mode 640
+cond "create --mode 640 gives 640" [ "$(stat -c %a "$SHM/$C")" = 640 ]
+newseg D
+(umask 000; "$CTL" create "$D" 64K) >"$OUT" 2>"$ERR"; rc=$?
+verdict "create under umask 000" 0 ''
+cond "create: default 0600 whatever the umask" [ "$(stat -c %a "$SHM/$D")" = 600 ]
+
+newseg E
+t "create 1.5M --sparse" 0 '' create "$E" 1.5M --sparse
+cond "create --sparse reserves nothing (st_blocks ~0)" [ "$(blocks "$E")" -lt 64 ]
+ctl info "$E" --json
+json "info --json: 1.5M is 1572864, sparse" "d['capacity']==1572864 and d['sparse'] is True"
+ctl info "$E"
+out "info: 1.5M prints as 1.5M, (sparse)" '^capacity +1\.5M \(sparse\)$'
+newseg F
+t "create 64k (lower-case suffix), --dir-slots 0" 0 '' create "$F" 64k --dir-slots 0
+ctl info "$F" --json
+json "info --json: 64K, no directory, 64 process slots by default" "d['capacity']==65536 and d['dir_slots']==0 and d['proc_slots']==64"
+cond "publish into --dir-slots 0 fails" sh -c "! '$HELPER' put '$F' k v 2>/dev/null"
+newseg G
+t "create 4096 (plain bytes) --procs 65536" 0 '' create "$G" 4096 --procs 65536
+ctl info "$G" --json
+json "info --json: 4096 bytes, 65536 process slots, header grows" "d['capacity']==4096 and d['proc_slots']==65536 and d['header_size']>=65536*8 and d['header_size']%4096==0"
+newseg H
+t "create 1T: too large, exit 1" 1 "/$H: too large" create "$H" 1T --sparse
+cond "a failed create leaves nothing" [ ! -e "$SHM/$H" ]
+t "create 1.5G --sparse (decimal size)" 0 '' create "$H" 1.5G --sparse
+ctl info "$H" --json
+json "info --json: 1.5G is 1610612736" "d['capacity']==1610612736"
+ctl rm "$H"
+
+echo "== usage, failed allocations, reset"
+
+"$HELPER" alloc "$A" 524288 >/dev/null || failed "helper alloc"
+"$HELPER" alloc "$A" 2097152 >/dev/null 2>&1 && failed "an allocation beyond the capacity succeeded"
+ctl info "$A" --json
+json "info --json: used, available, high water, failed allocations" "d['used']==524288 and d['available']==524288 and d['high_water']==524288 and d['failed_allocs']==1"
+ctl info "$A"
+out "info: half used, half a bar" '^used +512K \[#####\.\.\.\.\.\] 50\.0%$'
+out "info: failed allocations counted" '^failed allocs +1$'
+t "reset" 0 '' reset "$A"
+cond "reset is silent" [ ! -s "$OUT" ]
+ctl info "$A" --json
+json "reset: generation 2, nothing used, high water kept" "d['generation']==2 and d['used']==0 and d['high_water']==524288 and d['resets']==1"
+t "reset --trim" 0 '' reset "$A" --trim
+ctl info "$A" --json
+json "reset --trim: generation 3, empty" "d['generation']==3 and d['used']==0 and d['resets']==2"
+cond "reset --trim gives the pages back" [ "$(blocks "$A")" -lt 64 ]
+t "reset --force --trim (nobody attached)" 0 '' reset "$A" --force --trim
+ctl info "$A" --json
+json "reset --force --trim: generation 4" "d['generation']==4"
+
+echo "== directory and dump"
+
+RH=$("$HELPER" put "$A" greeting hello) || failed "helper put"
+"$HELPER" publish "$A" 3 || failed "helper publish"
+same "dir --json" 0 '' "$A" dir "$A" --json
+json "dir --json: the four keys" "sorted(e['key'] for e in d)==['greeting','key-0','key-1','key-2']"
+json "dir --json: generation and offset agree with ref" "all(e['generation']==4 and e['generation']==e['ref']>>40 and e['offset']==e['ref']&(2**40-1) and 4096<=e['offset']<1052672 for e in d)"
+json "dir --json: greeting's ref is the one published" "[e['ref'] for e in d if e['key']=='greeting']==[$RH]"
+same "dir" 0 '' "$A" dir "$A"
+out "dir: a header" '^KEY +REF +OFFSET$'
+out "dir: greeting, its ref in hex and its offset" "^greeting +0x0*$(printf %x "$RH") +$((RH & 0xffffffffff))\$"
+ctl info "$A" --json
+json "info --json: directory" "sorted(e['key'] for e in d['directory'])==['greeting','key-0','key-1','key-2'] and [e['ref'] for e in d['directory'] if e['key']=='greeting']==[$RH]"
+ctl info "$A"
+out "info: directory count" '^directory +4 entries, 8 slots$'
+out "info: directory entry" "^  greeting +0x0*$(printf %x "$RH")\$"
+newseg EMPTY
+ctl create "$EMPTY" 64K
+same "dir of an empty directory" 0 '' "$EMPTY" dir "$EMPTY"
+same "dir --json of an empty directory" 0 '' "$EMPTY" dir "$EMPTY" --json
+json "dir --json: []" "d==[]"
+
+same "dump --str" 0 '' "$A" dump "$A" "$RH" --str
+cond "dump --str prints the string" [ "$(cat "$OUT")" = hello ]
+same "dump --str, decimal reference" 0 '' "$A" dump "$A" "$RH" --str
+same "dump --str, hex reference" 0 '' "$A" dump "$A" "$(printf 0x%x "$RH")" --str
+cond "dump --str of a hex reference" [ "$(cat "$OUT")" = hello ]
+for i in 0 1 2; do
+	r=$(python3 -c 'import json,sys; print([e["ref"] for e in json.loads(sys.argv[1]) if e["key"]==sys.argv[2]][0])' "$("$CTL" dir "$A" --json)" "key-$i")
+	same "dump --str key-$i" 0 '' "$A" dump "$A" "$r" --str
+	cond "dump --str key-$i prints value-$i" [ "$(cat "$OUT")" = "value-$i" ]
+done
+same "dump (hex)" 0 '' "$A" dump "$A" "$RH"
+out "dump: the bytes of hello and its NUL" '^00000000  68 65 6c 6c 6f 00 .*\|hello\.'
+same "dump --len 3" 0 '' "$A" dump "$A" "$RH" --len 3
+out "dump --len 3: three bytes" '^00000000  68 65 6c +\|hel\|$'
+cond "dump --len 3: one line" [ "$(wc -l <"$OUT")" -eq 1 ]
+KEY0=$(python3 -c 'import json,sys; print([e["ref"] for e in json.loads(sys.argv[1]) if e["key"]=="key-2"][0])' "$("$CTL" dir "$A" --json)")
+same "dump, default length: up to the segment's end" 0 '' "$A" dump "$A" "$KEY0"
+cond "dump: 30 bytes, 2 lines" [ "$(wc -l <"$OUT")" -eq 2 ]
+out "dump: the second line" '^00000010  76 61 6c 75 65 2d 30 00  68 65 6c 6c 6f 00 +\|value-0\.hello\.\|$'
+same "dump --len 30: four objects, to the end" 0 '' "$A" dump "$A" "$KEY0" --len 30
+out "dump --len 30: value-2 first" '^00000000  76 61 6c 75 65 2d 32 00  76 61 6c 75 65 2d 31 00  \|value-2\.value-1\.\|$'
+same "dump --len 31: one byte past the end" 1 "out of range" "$A" dump "$A" "$KEY0" --len 31
+same "dump: beyond the segment" 1 "/$A: reference 0x[0-9a-f]+: out of range" "$A" dump "$A" "$RH" --len 1M
+same "dump: offset in the header" 1 "out of range" "$A" dump "$A" $(( (4 << 40) + 100 ))
+same "dump: offset in the free space" 1 "out of range" "$A" dump "$A" $(( (4 << 40) + 8192 ))
+same "dump --str: offset in the free space" 1 "out of range" "$A" dump "$A" $(( (4 << 40) + 8192 )) --str
+same "dump: a reference of another generation" 1 "stale" "$A" dump "$A" $(( RH + (1 << 40) ))
+ctl reset "$A"
+same "dump after reset: stale" 1 "/$A: reference 0x$(printf %x "$RH"): stale" "$A" dump "$A" "$RH"
+same "dump --str after reset: stale" 1 "stale" "$A" dump "$A" "$RH" --str
+same "dir after reset: empty" 0 '' "$A" dir "$A" --json
+json "dir --json after reset: []" "d==[]"
+
+echo "== check"
+
+same "check of a sound arena" 0 '' "$A" check "$A"
+out "check: header valid" "^/$A: header valid: format 1, segment 1\.0M, generation 5\$"
+out "check: sound" "^/$A: sound \(0 errors, 0 warnings\)\$"
+same "check --json of a sound arena" 0 '' "$A" check "$A" --json
+json "check --json: sound" "d=={'name':'/$A','findings':[],'sound':True,'errors':0,'warnings':0}"
+
+echo "== live peers"
+
+newseg P
+ctl create "$P" 64K --procs 4
+hold "$P" || failed "helper hold"
+ctl info "$P" --json
+json "info --json: the peer, live" "d['attached']==1 and [(p['pid'],p['alive']) for p in d['processes']]==[($peer,True)]"
+ctl info "$P"
+out "info: 1 live" '^processes +1 live, 0 dead, 4 slots$'
+out "info: the peer's pid, live" "^  pid $peer +live\$"
+ctl list --json
+json "list --json: the peer counted" "[e['attached'] for e in d if e['name']=='/$P']==[1]"
+same "reset with a live peer: refused, names it" 1 "/$P: busy: live processes attached: $peer .*--force" "$P" reset "$P"
+same "reset --trim with a live peer: refused" 1 "busy" "$P" reset "$P" --trim
+t "reset --force with a live peer" 0 '' reset "$P" --force
+ctl info "$P" --json
+json "reset --force: generation 2, peer still attached" "d['generation']==2 and d['attached']==1"
+ctl watch "$P" --interval 0.05 --count 1 --json
+jsonl "watch --json: peers" "d[0]['attached']==1"
+kill -9 "$peer"; wait "$peer" 2>/dev/null
+same "info after the peer was killed" 0 '' "$P" info "$P"
+out "info: the dead peer" "^  pid $peer +dead\$"
+out "info: 0 live, 1 dead" '^processes +0 live, 1 dead, 4 slots$'
+same "info --json after kill" 0 '' "$P" info "$P" --json
+json "info --json: the peer dead" "d['attached']==0 and [(p['pid'],p['alive']) for p in d['processes']]==[($peer,False)]"
+same "check with a dead peer: sound, one warning" 0 '' "$P" check "$P"
+out "check: the dead pid in a warning" "^warning: .*pid $peer is dead"
+out "check: sound (0 errors, 1 warning)" 'sound \(0 errors, 1 warning\)'
+same "check --json with a dead peer" 0 '' "$P" check "$P" --json
+json "check --json: one warning" "d['sound'] is True and d['errors']==0 and d['warnings']==1 and d['findings'][0]['severity']=='warning' and '$peer' in d['findings'][0]['message']"
+t "reset after the peer died: no --force needed" 0 '' reset "$P"
+ctl info "$P" --json
+json "reset reaped the dead peer, generation 3" "d['generation']==3 and d['processes']==[]"
+
+newseg FULL
+ctl create "$FULL" 64K --procs 1
+hold "$FULL" || failed "helper hold"
+same "reset with a full process table: refused" 1 "/$FULL: " "$FULL" reset "$FULL"
+# Documented limit (BUGS): reset attaches read-write and so needs a slot of
+# its own, even with --force; it says why and changes nothing.
+same "reset --force with a full process table: refused, said why" 1 "/$FULL: process table full" "$FULL" reset "$FULL" --force
+kill -9 "$peer"; wait "$peer" 2>/dev/null
+
+echo "== watch"
+
+t "watch --interval 0.1 --count 2" 0 '' watch "$P" --interval 0.1 --count 2
+cond "watch: a header and 2 rows" [ "$(wc -l <"$OUT")" -eq 3 ]
+out "watch: header" '^TIME +USED +USE% +BYTES/S +FAILED/S +GEN +PEERS$'
+out "watch: a row" '^[0-9]{2}:[0-9]{2}:[0-9]{2} +0 +0\.0% +0 +0\.0 +3 +0$'
+t "watch --json --interval 0.1 --count 2" 0 '' watch "$P" --json --interval 0.1 --count 2
+jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached'} and r['capacity']==65536 and r['generation']==3 and r['used']==0 for r in d)"
+"$CTL" watch "$P" --json --interval 0.4 --count 2 >"$OUT" 2>"$ERR" &
+w=$!
+sleep 0.15
+"$HELPER" alloc "$P" 8192 >/dev/null
+"$HELPER" alloc "$P" 1048576 >/dev/null 2>&1
+wait "$w"; rc=$?
+verdict "watch during allocations" 0 ''
+jsonl "watch --json: bytes/s and failed/s seen, used 8192" "len(d)==2 and sum(r['bytes_per_s'] for r in d)>0 and sum(r['failed_per_s'] for r in d)>0 and d[-1]['used']==8192"
+h0=$(hash "$P")
+"$CTL" watch "$P" --interval 30 >"$OUT" 2>"$ERR" &
+w=$!
+sleep 0.3
+kill -INT "$w"
+i=0
+while kill -0 "$w" 2>/dev/null && [ $i -lt 40 ]; do sleep 0.05; i=$((i + 1)); done
+if kill -0 "$w" 2>/dev/null; then
+	kill -9 "$w"; wait "$w"; rc=99
+else
+	wait "$w"; rc=$?
+fi
+verdict "watch ends on SIGINT, exit 0, segment unchanged" 0 '' "$P" "$h0"
+same "watch --count 1 --interval 0.01" 0 '' "$P" watch "$P" --count 1 --interval 0.01
+
+echo "== list"
+
+newseg J
+head -c 1000 /dev/urandom | tr '\000' x >"$SHM/$J"
+t "list" 0 '' list
+out "list: header" '^NAME +OWNER +MODE +SIZE +USED +USE% +PEERS$'
+out "list: an arena with owner, mode, size, used" "^/$C +$(id -u) +0640 +68K +0 +0\.0% +0\$"
+out "list: the used arena" "^/$P +$(id -u) +0600 +68K +8K +12\.5% +0\$"
+nout "list: the non-arena file is skipped" "$J"
+cond "list: the non-arena file is not reported" sh -c "! grep -q '$J' '$ERR'"
+t "list --json" 0 '' list --json
+json "list --json: our arenas, exactly" "sorted(e['name'] for e in d if e['name'].startswith('/$PFX-'))==sorted('/$PFX-%d'%i for i in [$(echo "$A $B $C $D $E $F $G $P $FULL $EMPTY" | sed "s/$PFX-//g; s/ /,/g")])"
+json "list --json: fields of one" "[e for e in d if e['name']=='/$C']==[{'name':'/$C','owner':$(id -u),'mode':'0640','segment_size':69632,'capacity':65536,'used':0,'generation':1,'attached':0}]"
+json "list --json: used and generation" "[(e['used'],e['generation']) for e in d if e['name']=='/$P']==[(8192,3)]"
+
+echo "== a non-arena file"
+
+h=$(hash "$J")
+for c in info dir watch reset; do
+	same "$c of a non-arena file" 1 "^arenactl: /$J: not an arena\$" "$J" "$c" "$J"
+done
+same "dump of a non-arena file" 1 "/$J: not an arena" "$J" dump "$J" 0x10000001000
+same "check of a non-arena file" 1 '' "$J" check "$J"
+out "check: not an arena, NOT SOUND" "not an arena"
+same "check --json of a non-arena file" 1 '' "$J" check "$J" --json
+json "check --json: not sound" "d['sound'] is False and d['errors']>=1 and 'not an arena' in d['findings'][0]['message']"
+same "rm of a non-arena file: refused" 1 "/$J: not an arena \(use --force" "$J" rm "$J"
+same "create over a non-arena file" 1 "already exists" "$J" create "$J" 1M
+t "rm --force of a non-arena file" 0 '' rm "$J" --force
+cond "rm --force removed it" [ ! -e "$SHM/$J" ]
+newseg Z
+head -c 4096 /dev/zero >"$SHM/$Z"
+same "rm of a zero-filled non-arena file: refused" 1 "not an arena" "$Z" rm "$Z"
+newseg S
+printf 'ANARENA' >"$SHM/$S"
+same "info of a 7-byte file" 1 "/$S: not an arena" "$S" info "$S"
+ctl rm "$S" --force
+
+echo "== a segment that does not exist"
+
+newseg N
+for c in info reset rm check dir watch; do
+	t "$c of a missing segment" 1 "^arenactl: /$N: no such arena\$" "$c" "$N"
+done
+t "dump of a missing segment" 1 "/$N: no such arena" dump "$N" 1
+t "check --json of a missing segment" 1 "/$N: no such arena" check "$N" --json
+cond "nothing was created by those" [ ! -e "$SHM/$N" ]
+
+echo "== a corrupt header"
+
+newseg K
+ctl create "$K" 64K
+patch "$K" 40 0x01
+h=$(hash "$K")
+same "check of a corrupt header" 1 '' "$K" check "$K"
+out "check: says corrupt" "corrupt"
+out "check: NOT SOUND" "NOT SOUND"
+same "check --json of a corrupt header" 1 '' "$K" check "$K" --json
+json "check --json: not sound, corrupt" "d['name']=='/$K' and d['sound'] is False and d['errors']==1 and 'corrupt' in d['findings'][0]['message']"
+for c in info dir watch reset; do
+	same "$c of a corrupt header" 1 "^arenactl: /$K: corrupt" "$K" "$c" "$K"
+done
+same "dump of a corrupt header" 1 "/$K: corrupt" "$K" dump "$K" 0x10000001000
+same "list with a corrupt header: reported, not fatal" 0 "/$K: corrupt" "$K" list
+nout "list: the corrupt one not listed" "/$K "
+newseg K2
+ctl create "$K2" 64K
+patch "$K2" 8 0x02
+same "a newer format version: incompatible" 1 "/$K2: incompatible format" "$K2" info "$K2"
+same "check of a newer format" 1 '' "$K2" check "$K2"
+out "check: incompatible" "incompatible"
+newseg K3
+ctl create "$K3" 64K
+patch "$K3" 128 0xffff 8
+same "a corrupt state word" 1 "/$K3: corrupt" "$K3" info "$K3"
+newseg K4
+ctl create "$K4" 64K
+truncate -s 8192 "$SHM/$K4"
+same "a truncated segment" 1 "/$K4: corrupt" "$K4" info "$K4"
+
+echo "== invariants past attach (check)"
+
+newseg I
+ctl create "$I" 64K --procs 4 --dir-slots 8
+"$HELPER" put "$I" alpha one >/dev/null
+h=$(hash "$I")
+# The directory follows the 4 process slots: 256 + 4 * 8; 48-byte slots,
+# the key at +16.  Corrupt the key of the one entry.
+slot=$(python3 -c '
+import sys
+b = open(sys.argv[1], "rb").read()
+for i in range(8):
+    o = 288 + 48 * i
+    if int.from_bytes(b[o:o + 8], "little"): print(o); break' "$SHM/$I")
+patch "$I" $((slot + 16)) 0x20
+h=$(hash "$I")
+same "check: a directory key that does not match its hash" 1 '' "$I" check "$I"
+out "check: the finding" '^error: directory slot [0-9]+: key "Alpha" does not match its hash$'
+out "check: NOT SOUND" 'NOT SOUND \([0-9]+ errors?, 0 warnings\)$'
+same "check --json: the directory finding" 1 '' "$I" check "$I" --json
+json "check --json: not sound, an error about the hash" "d['sound'] is False and d['errors']==1 and any(f['severity']=='error' and 'hash' in f['message'] for f in d['findings'])"
+same "info still works on it" 0 '' "$I" info "$I"
+patch "$I" $((slot + 16)) 0x20
+patch "$I" $((slot + 8)) 0x10000000000 8
+same "check: a directory reference of another generation" 1 '' "$I" check "$I" --json
+json "check --json: the generation finding" "d['errors']>=1 and any('generation' in f['message'] for f in d['findings'])"
+patch "$I" $((slot + 8)) 0x10000000000 8
+patch "$I" 256 0x5 8
+patch "$I" 264 0x7fffffff00000005 8
+same "check: invalid pids in the process table" 1 '' "$I" check "$I" --json
+json "check --json: two invalid pids" "d['errors']==2 and sum('invalid pid' in f['message'] for f in d['findings'])==2"
+patch "$I" 264 0x7fffffff00000005 8
+patch "$I" 256 0x5 8
+patch "$I" 208 0x10000000 8
+same "check: high water beyond the capacity" 1 '' "$I" check "$I"
+out "check: the high water finding" '^error: high water'
+patch "$I" 208 0x10000000 8
+same "check: sound again once repaired" 0 '' "$I" check "$I"
+
+if [ $root -eq 1 ] && command -v setpriv >/dev/null 2>&1; then
+	echo "== another user's segment"
+
+	newseg O
+	ctl create "$O" 64K
+	RO=$("$HELPER" put "$O" k owned)
+	chown 1001 "$SHM/$O"
+	h=$(hash "$O")
+	same "reset of another user's segment: refused" 1 "^arenactl: /$O: permission denied \(owned by uid 1001" "$O" reset "$O"
+	same "reset --force of another user's segment: refused" 1 "permission denied \(owned by uid 1001" "$O" reset "$O" --force
+	same "info of another user's segment" 0 '' "$O" info "$O"
+	same "info --json of another user's segment" 0 '' "$O" info "$O" --json
+	json "info --json: readable" "d['capacity']==65536 and len(d['directory'])==1"
+	same "check of another user's segment" 0 '' "$O" check "$O"
+	same "dir of another user's segment" 0 '' "$O" dir "$O"
+	same "dump of another user's segment" 0 '' "$O" dump "$O" "$RO" --str
+	cond "dump: its string" [ "$(cat "$OUT")" = owned ]
+	same "watch of another user's segment" 0 '' "$O" watch "$O" --count 1 --interval 0.01
+	same "list with another user's segment" 0 '' "$O" list --json
+	json "list --json: owner 1001" "[e['owner'] for e in d if e['name']=='/$O']==[1001]"
+	same "create over another user's segment" 1 "already exists" "$O" create "$O" 64K
+
+	echo "== a user who can only read"
+
+	newseg RD
+	ctl create "$RD" 64K --mode 644
+	RR=$("$HELPER" put "$RD" k readable)
+	newseg PV
+	ctl create "$PV" 64K
+	h=$(hash "$RD")
+	as_nobody info "$RD"
+	verdict "nobody: info of a 0644 segment" 0 '' "$RD" "$h"
+	out "nobody: info output" "^arena +/$RD\$"
+	as_nobody info "$RD" --json
+	verdict "nobody: info --json" 0 '' "$RD" "$h"
+	json "nobody: info --json fields" "d['capacity']==65536 and d['creator_uid']==0"
+	as_nobody check "$RD"
+	verdict "nobody: check" 0 '' "$RD" "$h"
+	as_nobody dir "$RD" --json
+	verdict "nobody: dir --json" 0 '' "$RD" "$h"
+	json "nobody: dir --json: the key" "[e['ref'] for e in d]==[$RR]"
+	as_nobody dump "$RD" "$RR" --str
+	verdict "nobody: dump --str" 0 '' "$RD" "$h"
+	cond "nobody: dump prints it" [ "$(cat "$OUT")" = readable ]
+	as_nobody watch "$RD" --count 1 --interval 0.01
+	verdict "nobody: watch" 0 '' "$RD" "$h"
+	as_nobody reset "$RD"
+	verdict "nobody: reset of a 0644 root segment refused" 1 "^arenactl: /$RD: permission denied \(owned by uid 0, mode 0644\)\$" "$RD" "$h"
+	as_nobody rm "$RD"
+	verdict "nobody: rm of a root segment refused" 1 "/$RD: permission denied" "$RD" "$h"
+	h=$(hash "$PV")
+	as_nobody info "$PV"
+	verdict "nobody: info of a 0600 segment: permission denied" 1 "^arenactl: /$PV: permission denied \(owned by uid 0, mode 0600\)\$" "$PV" "$h"
+	as_nobody check "$PV"
+	verdict "nobody: check of a 0600 segment: permission denied" 1 "/$PV: permission denied" "$PV" "$h"
+	as_nobody list --json
+	verdict "nobody: list reports the unreadable, not fatal" 0 "/$PV: permission denied" "$PV" "$h"
+	json "nobody: list --json has the readable one" "[e['mode'] for e in d if e['name']=='/$RD']==['0644'] and '/$PV' not in [e['name'] for e in d]"
+else
+	skip "another user's segment (needs root and setpriv)"
+	skip "a user who can only read (needs root and setpriv)"
+fi
+
+echo "== keys with control and non-UTF-8 bytes"
+
+newseg X
+ctl create "$X" 64K
+"$HELPER" put "$X" 'k\e[31mred\nx' v >/dev/null
+"$HELPER" put "$X" 'k\xff' w >/dev/null
+noesc() { python3 -c 'import sys; sys.exit(b"\x1b" in open(sys.argv[1], "rb").read())' "$OUT"; }
+ctl dir "$X"
+cond "dir escapes control bytes in keys" noesc
+ctl info "$X"
+cond "info escapes control bytes in keys" noesc
+ctl info "$X" --json
+json "info --json with a non-UTF-8 key is valid UTF-8 JSON" "len(d['directory'])==2"
+ctl dir "$X" --json
+json "dir --json with a non-UTF-8 key is valid UTF-8 JSON" "len(d)==2"
+
+echo "== rm"
+
+t "rm" 0 '' rm "$B"
+cond "rm removed it" [ ! -e "$SHM/$B" ]
+cond "rm is silent" [ ! -s "$OUT" ]
+t "rm again: no such arena" 1 "/$B: no such arena" rm "$B"
+newseg L
+ctl create "$L" 64K
+hold "$L" || failed "helper hold"
+t "rm with a live peer" 0 '' rm "$L"
+cond "rm with a live peer: the name is gone" [ ! -e "$SHM/$L" ]
+cond "rm with a live peer: the peer lives on" kill -0 "$peer"
+kill -9 "$peer"; wait "$peer" 2>/dev/null
+t "rm of a corrupt arena" 0 '' rm "$K"
+cond "rm removed the corrupt arena" [ ! -e "$SHM/$K" ]
+t "rm --force of an arena" 0 '' rm "$C" --force
+cond "rm --force removed it" [ ! -e "$SHM/$C" ]
+
+echo "== summary"
+echo "arenactl_test: $npass passed, $nfail failed, $nskip skipped"
+[ $nfail -eq 0 ]
