@@ -1,15 +1,17 @@
 #!/bin/sh
-# run.sh - run every test binary given; fail if any fails or leaves a
-# segment behind in /dev/shm.
+# run.sh - run every test binary given; fail if any fails or leaves one of
+# its segments (arena-test-SUITE-PID-N, PID its own) behind in /dev/shm.
 fail=0
-before=$(ls /dev/shm 2>/dev/null | grep '^arena-test' | sort)
 for t in "$@"; do
 	echo "== $t"
-	if ! "./$t"; then echo "FAILED: $t"; fail=1; fi
+	"./$t" &
+	pid=$!
+	if ! wait $pid; then echo "FAILED: $t"; fail=1; fi
+	left=$(ls /dev/shm 2>/dev/null | grep -E "^arena-test-[a-z]+-$pid-")
+	if [ -n "$left" ]; then
+		echo "FAILED: $t left segments in /dev/shm:"; echo "$left"
+		fail=1
+	fi
 done
-after=$(ls /dev/shm 2>/dev/null | grep '^arena-test' | sort)
-if [ "$before" != "$after" ]; then
-	echo "FAILED: test segments left in /dev/shm:"; echo "$after"; fail=1
-fi
 [ $fail -eq 0 ] && echo "All test suites passed." || echo "Some test suites FAILED."
 exit $fail
