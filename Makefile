@@ -125,6 +125,30 @@ model:
 	  ./pan -m200000 > pan.out; cat pan.out | grep -E 'errors|states, stored|violated'; \
 	  ! grep -q 'errors: [1-9]' pan.out && ! grep -q 'violated' pan.out
 
+# What CI runs besides make check (see .ci/run).
+# test-suites: the Check suites, the fuzz replays and a short crash storm,
+# with no install or documentation step, for the sanitizer builds.
+test-suites: libarena.a $(TESTS) tests/stress tools/arenactl
+	@sh tests/run.sh $(TESTS)
+	@$(MAKE) -s fuzz-replay
+	./tests/stress -d 5 -p 6 -a tools/arenactl
+
+# valgrind memcheck over the suites (Check forks each test: children traced).
+VALGRIND = valgrind -q --error-exitcode=1 --trace-children=yes \
+	--leak-check=full --errors-for-leak-kinds=definite
+valgrind: $(TESTS)
+	@for t in $(TESTS); do echo "== valgrind $$t"; \
+	  CK_TIMEOUT_MULTIPLIER=20 $(VALGRIND) ./$$t || exit 1; done
+
+# Static analysis: cppcheck, and clang-tidy with the checks in .clang-tidy.
+lint:
+	cppcheck --enable=warning,performance,portability --error-exitcode=1 \
+	  --inline-suppr -q -D_GNU_SOURCE -D__GNUC__ -D__x86_64__ \
+	  -D__BYTE_ORDER__=1234 -D__ORDER_LITTLE_ENDIAN__=1234 -Iinclude -Ilib lib tools
+	@out=$$(clang-tidy -quiet $(LIB_SRC) tools/arenactl.c -- -Iinclude -Ilib \
+	  -D_GNU_SOURCE -std=c11 2>&1); rc=$$?; \
+	  printf '%s\n' "$$out" | grep -v 'warnings generated' || true; exit $$rc
+
 # The public header alone, as C and as C++.
 tests/header_c: tests/header_only.c include/arena.h
 	$(CC) -std=c11 -Iinclude $(WARN) -pedantic -c -o $@.o $< && touch $@
@@ -172,4 +196,5 @@ clean:
 	rm -rf tests/model/work
 
 FORCE:
-.PHONY: all deps check demo stress fuzz fuzz-replay model install uninstall clean FORCE
+.PHONY: all deps check test-suites valgrind lint demo stress fuzz fuzz-replay model \
+	install uninstall clean FORCE

@@ -8,9 +8,9 @@
 
 #include "internal.h"
 
-#define CHUNK_MIN     256u
-#define CHUNK_FIRST   4096u
-#define CHUNK_MAX     (256u * 1024u)
+#define CHUNK_MIN     ((size_t)256)
+#define CHUNK_FIRST   ((size_t)4096)
+#define CHUNK_MAX     ((size_t)256 * 1024)
 
 int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 {

@@ -86,7 +86,7 @@ static void handle_init(struct arena *a, void *base,
 	a->pid = getpid();
 	a->slot = -1;
 	a->fd = -1;
-	strcpy(a->name, name);
+	snprintf(a->name, sizeof(a->name), "%s", name);
 }
 
 /* geometry -- check CAPACITY and OPTS, fill O with defaults and the sizes
