@@ -62,7 +62,7 @@ START_TEST(follows_the_test)
 		}
 		sum += n;
 		if (i % 100 == 0) {
-			char key[16];
+			char key[48];
 			snprintf(key, sizeof key, "k%d", i);
 			ck_assert_int_eq(arena_publish(a, key, r), 0);
 			entries++;
