@@ -50,6 +50,8 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 	char kb[32];
 	uint32_t h;
 	uint64_t g;
+	unsigned waited = 0;    /* in all, for this call: bounded whatever
+	                           the slots hold */
 
 	if (a == NULL || key_load(key, kb, &h) < 0) {
 		if (a == NULL)
@@ -66,7 +68,6 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 	for (uint32_t i = 0; i < a->dir_slots; i++) {
 		struct fmt_dirent *s = &a->dir[(h + i) % a->dir_slots];
 		uint64_t t = uatomic_read(&s->tag);
-		unsigned waited = 0;
 
 		for (;;) {
 			if (slot_free(t, g)) {
