@@ -121,7 +121,7 @@ model:
 	@command -v spin >/dev/null 2>&1 || { echo "model: installing spin"; \
 	  apt-get install -y -qq spin >/dev/null; }
 	@rm -rf tests/model/work && mkdir -p tests/model/work && cd tests/model/work && \
-	  spin -a ../arena.pml >/dev/null && $(CC) -O2 -DSAFETY -w -o pan pan.c && \
+	  spin -a ../arena.pml >/dev/null && $(CC) -O2 -DSAFETY -DCOLLAPSE -w -o pan pan.c && \
 	  ./pan -m200000 > pan.out; cat pan.out | grep -E 'errors|states, stored|violated'; \
 	  ! grep -q 'errors: [1-9]' pan.out && ! grep -q 'violated' pan.out
 
