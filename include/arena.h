@@ -282,13 +282,16 @@ ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
  * for peers is made once, before the reset: a peer attaching during it is
  * not refused, and its older references are simply stale.
  * ARENA_RESET_TRIM gives the region's pages back to the system
- * (MADV_REMOVE): the new generation is first made full, the pages are
- * dropped, and only then is the space opened, so memory that a new
- * allocation owns is never zeroed; allocations in other processes fail
- * with ENOMEM during the trim.  After a trim the memory is no longer
- * reserved, as with ARENA_CREATE_SPARSE.
+ * (MADV_REMOVE): the new generation is first held full (allocations in
+ * other processes fail with ENOMEM meanwhile), the pages are dropped, and
+ * only then is the space opened, so memory that a new allocation owns is
+ * never zeroed.  One trim at a time: while a live process trims, every
+ * other reset, forced or not, fails with EBUSY; a trimmer that dies leaves
+ * the arena full until the next reset, which takes over.  After a trim the
+ * memory is no longer reserved, as with ARENA_CREATE_SPARSE.
  * A state word that a peer corrupted is simply overwritten: reset repairs it.
- * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY.
+ * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY (a live peer
+ * without ARENA_RESET_FORCE, or a trim in progress elsewhere).
  */
 ARENA_API int arena_reset(arena_t *a, unsigned flags);
 
@@ -351,7 +354,8 @@ ARENA_API int arena_procs(const arena_t *a, struct arena_proc *out, size_t n);
  * Two processes publishing the same new key at once: one slot is used, the
  * last write wins.
  * Errors: EINVAL (NULL, empty key, ARENA_NULL), ENAMETOOLONG (key too
- * long), EROFS, ESTALE (R of another generation), EFAULT (R out of range),
+ * long), EROFS, ESTALE (R of another generation, or a reset came during
+ * the call and a newer generation uses the slot), EFAULT (R out of range),
  * ENOSPC (directory full), EAGAIN (a publisher of a colliding key died
  * half-way; retry after the next reset).
  */

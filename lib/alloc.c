@@ -116,11 +116,42 @@ static void high_water_raise(struct fmt_header *h, uint64_t used)
 	}
 }
 
+/*
+ * trim_lock -- become the one trimmer of the segment: claim trim_owner
+ * with a compare-and-swap, taking it over from a dead trimmer.  EBUSY if a
+ * live process (this one included, in another thread) trims.
+ */
+static int trim_lock(struct arena *a, uint64_t me)
+{
+	uint64_t w = uatomic_read(&a->hdr->trim_owner);
+
+	for (;;) {
+		uint64_t cur;
+
+		if (w != 0 && (w == me || proc_word_alive(w))) {
+			errno = EBUSY;
+			return -1;
+		}
+		cur = uatomic_cmpxchg(&a->hdr->trim_owner, w, me);
+		if (cur == w)
+			return 0;
+		w = cur;
+	}
+}
+
+/* trim_running -- whether a live process holds the segment for a trim. */
+static bool trim_running(struct arena *a)
+{
+	uint64_t w = uatomic_read(&a->hdr->trim_owner);
+
+	return w != 0 && proc_word_alive(w);
+}
+
 int arena_reset(arena_t *a, unsigned flags)
 {
 	const unsigned known = ARENA_RESET_FORCE | ARENA_RESET_TRIM;
 	bool trim = (flags & ARENA_RESET_TRIM) != 0;
-	uint64_t old, nw, cur;
+	uint64_t old, nw, cur, me = 0;
 
 	if (a == NULL || (flags & ~known)) {
 		errno = EINVAL;
@@ -134,20 +165,31 @@ int arena_reset(arena_t *a, unsigned flags)
 		errno = EBUSY;
 		return -1;
 	}
+	if (trim) {
+		me = proc_self_word();
+		if (trim_lock(a, me) < 0)
+			return -1;
+	}
 	/*
-	 * With trim, the new generation starts full (top at the floor) so
-	 * that no allocation can own a page while we drop it.
+	 * With trim, the new generation starts held (top FMT_TOP_TRIMMING)
+	 * so that no allocation can own a page while we drop it, and no other
+	 * reset can open a generation under the drop: it gets EBUSY while we
+	 * live, and takes over if we die.
 	 */
 	old = uatomic_read(&a->hdr->state);
 	for (;;) {
+		if (!trim && FMT_OFF(old) == FMT_TOP_TRIMMING && trim_running(a)) {
+			errno = EBUSY;
+			return -1;
+		}
 		nw = FMT_WORD(next_gen(FMT_GEN(old)),
-		              trim ? a->hdr_size : a->seg_size);
+		              trim ? FMT_TOP_TRIMMING : a->seg_size);
 		cur = uatomic_cmpxchg(&a->hdr->state, old, nw);
 		if (cur == old)
 			break;
 		old = cur;
 	}
-	/* A corrupt top (repaired by this reset) says nothing of use. */
+	/* A corrupt or held top (repaired by this reset) says nothing. */
 	if (state_ok(a, old))
 		high_water_raise(a->hdr, a->seg_size - FMT_OFF(old));
 	uatomic_inc(&a->hdr->resets);
@@ -156,9 +198,10 @@ int arena_reset(arena_t *a, unsigned flags)
 		/* Best effort: a failure leaves the pages, not the arena, wrong. */
 		(void)madvise(a->base + a->hdr_size, a->seg_size - a->hdr_size,
 		              MADV_REMOVE);
-		/* Open the space, unless a later reset already took over. */
+		/* Open the space; nobody else can have moved the word. */
 		(void)uatomic_cmpxchg(&a->hdr->state, nw,
 		                      FMT_WORD(FMT_GEN(nw), a->seg_size));
+		(void)uatomic_cmpxchg(&a->hdr->trim_owner, me, 0);
 	}
 	return 0;
 }

@@ -53,7 +53,18 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 		        (unsigned)uatomic_read(&a->hdr->init_state));
 	w = uatomic_read(&a->hdr->state);
 	top = FMT_OFF(w);
-	if (!state_ok(a, w))
+	if (top == FMT_TOP_TRIMMING) {
+		uint64_t t = uatomic_read(&a->hdr->trim_owner);
+
+		if (t != 0 && proc_word_alive(t))
+			finding(r, ARENA_CHECK_WARN, "a trimming reset by pid %u is "
+			        "in progress: the arena is full until it ends",
+			        FMT_PROC_PID(t));
+		else
+			finding(r, ARENA_CHECK_WARN, "a trimming reset was abandoned "
+			        "(its process died): the arena stays full until "
+			        "the next reset");
+	} else if (!state_ok(a, w))
 		finding(r, ARENA_CHECK_ERROR, "state word top %llu outside the "
 		        "region [%llu, %llu]", (unsigned long long)top,
 		        (unsigned long long)a->hdr_size,

@@ -45,6 +45,12 @@ static bool slot_free(uint64_t t, uint64_t g)
 	return t == 0 || FMT_DIR_GEN(t) != g;
 }
 
+/* gen_current -- whether G is still the current generation. */
+static bool gen_current(const struct arena *a, uint64_t g)
+{
+	return FMT_GEN(uatomic_read(&a->hdr->state)) == g;
+}
+
 int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 {
 	char kb[32];
@@ -71,9 +77,16 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 
 		for (;;) {
 			if (slot_free(t, g)) {
-				uint64_t busy = FMT_DIR_TAG(g, FMT_DIR_BUSY, h);
-				uint64_t cur = uatomic_cmpxchg(&s->tag, t, busy);
+				uint64_t busy = FMT_DIR_TAG(g, FMT_DIR_BUSY, h), cur;
 
+				/* A slot of another generation is free only if that
+				 * one is older: once ours has ended (a reset raced
+				 * this call) a newer one may be using it. */
+				if (t != 0 && !gen_current(a, g)) {
+					errno = ESTALE;
+					return -1;
+				}
+				cur = uatomic_cmpxchg(&s->tag, t, busy);
 				if (cur != t) {
 					t = cur;   /* lost the race: look again */
 					continue;
@@ -87,12 +100,24 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 			if (FMT_DIR_HASH(t) != h)
 				break;
 			if (FMT_DIR_STATE(t) == FMT_DIR_READY) {
+				uint64_t old;
+
 				cmm_smp_rmb();
 				if (memcmp(s->key, kb, sizeof(kb)) != 0)
 					break;
-				cmm_smp_mb();   /* release the object's contents */
-				uatomic_set(&s->ref, r);
-				return 0;
+				/* Replace, unless a newer generation took the slot
+				 * since we read its tag: then our reference is
+				 * stale.  The compare-and-swap is a full barrier
+				 * (release of the object's contents). */
+				old = uatomic_read(&s->ref);
+				if (FMT_GEN(old) != g && !gen_current(a, g)) {
+					errno = ESTALE;
+					return -1;
+				}
+				if (uatomic_cmpxchg(&s->ref, old, r) == old)
+					return 0;
+				t = uatomic_read(&s->tag);
+				continue;
 			}
 			/* BUSY with our hash: perhaps our key, being written. */
 			if (waited >= BUSY_WAIT_US) {

@@ -56,7 +56,9 @@ struct fmt_header {
 	uint64_t resets;          /* 200 */
 	uint64_t high_water;      /* 208 bytes, max over ended generations */
 	int64_t  last_reset;      /* 216 seconds since the epoch, 0 never */
-	uint8_t  pad2[256 - 224];
+	uint64_t trim_owner;      /* 224 process-table word of the process
+	                             trimming, 0 none */
+	uint8_t  pad2[256 - 232];
 	/* 256: process table, then directory (see proc_offset, dir_offset) */
 };
 
@@ -85,6 +87,7 @@ _Static_assert(offsetof(struct fmt_header, failed_allocs) == 192, "stats");
 _Static_assert(offsetof(struct fmt_header, resets) == 200, "resets");
 _Static_assert(offsetof(struct fmt_header, high_water) == 208, "high_water");
 _Static_assert(offsetof(struct fmt_header, last_reset) == 216, "last_reset");
+_Static_assert(offsetof(struct fmt_header, trim_owner) == 224, "trim_owner");
 _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /* State word and references: {generation:24 | offset:40}. */
@@ -94,6 +97,13 @@ _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 #define FMT_GEN(w)   ((w) >> FMT_OFF_BITS)
 #define FMT_OFF(w)   ((w) & FMT_OFF_MASK)
 #define FMT_WORD(g, o) (((uint64_t)(g) << FMT_OFF_BITS) | (uint64_t)(o))
+
+/*
+ * A trimming reset holds the new generation with top 0 (an offset inside
+ * the header, so never a real top) while it drops the region's pages:
+ * allocations see a full arena, other resets see a trim in progress.
+ */
+#define FMT_TOP_TRIMMING 0
 
 /*
  * Process table slot: one 64-bit word {pid:32 | start_time low 32 bits:32}

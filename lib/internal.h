@@ -88,7 +88,8 @@ static inline arena_ref_t alloc_top(struct arena *a, uint64_t size,
 		uint64_t top = FMT_OFF(old), nt, cur;
 
 		if (caa_unlikely(top - a->hdr_size > cap)) {
-			errno = EBADMSG;    /* a peer scribbled on the header */
+			/* A trim in progress, or a peer scribbled on the header. */
+			errno = top == FMT_TOP_TRIMMING ? ENOMEM : EBADMSG;
 			return ARENA_NULL;
 		}
 		if (caa_unlikely(size > top - a->hdr_size)) {

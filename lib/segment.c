@@ -347,7 +347,7 @@ static int validate(const struct fmt_header *h, uint64_t w, uint64_t size,
 	if (tables > hs || (tables + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE != hs)
 		goto corrupt;
 	top = FMT_OFF(w);
-	if (top < hs || top > size || FMT_GEN(w) == 0)
+	if ((top < hs && top != FMT_TOP_TRIMMING) || top > size || FMT_GEN(w) == 0)
 		goto corrupt;
 	return 0;
 corrupt:

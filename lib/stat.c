@@ -25,7 +25,8 @@ int arena_stat(const arena_t *a, struct arena_stat *st)
 	st->available = top - a->hdr_size;
 	st->generation = FMT_GEN(w);
 	hw = uatomic_read(&a->hdr->high_water);
-	st->high_water = hw > st->used ? hw : st->used;
+	/* During a trim the arena looks full: that is no real use. */
+	st->high_water = hw > st->used || !state_ok(a, w) ? hw : st->used;
 	st->failed_allocs = uatomic_read(&a->hdr->failed_allocs);
 	st->resets = uatomic_read(&a->hdr->resets);
 	st->segment_size = a->seg_size;

@@ -7,7 +7,8 @@
 
 #include "testutil.h"
 
-/* off_ok -- R is of generation 1.. and lies in [header, segment). */
+/* check_placed -- R is of the current generation, lies in the region and
+ * is aligned to ALIGN (offset and address). */
 static void check_placed(const arena_t *a, arena_ref_t r, size_t size,
                          size_t align)
 {
@@ -495,7 +496,7 @@ START_TEST(corrupt_state_word)
 	arena_t *a = tu_create(tu_seg, 65536, NULL);
 	struct arena_stat st = tu_stat(a);
 	const uint64_t bad_tops[] = { st.segment_size + 1, st.header_size - 1,
-	                              0, ARENA_OFFSET_MASK };
+	                              1, ARENA_OFFSET_MASK };
 	arena_ref_t r = arena_strdup(a, "before");
 	unsigned char *base = tu_base(a);
 

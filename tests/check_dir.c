@@ -487,12 +487,49 @@ START_TEST(dead_publisher)
 }
 END_TEST
 
+/* Every slot half-written with the key's hash: the wait for them is
+ * bounded for the call as a whole, not per slot. */
+START_TEST(all_slots_busy)
+{
+	struct arena_options o = { 0 };
+	arena_t *a;
+	struct fmt_header h;
+	struct fmt_dirent *slots;
+	arena_ref_t r;
+	double t0;
+	void *map;
+	int fd;
+
+	o.dir_slots = 256;
+	a = tu_create(tu_seg, 65536, &o);
+	r = arena_strdup(a, "v");
+	tu_pread(tu_seg, &h, sizeof h, 0);
+	fd = tu_open_shm(tu_seg);
+	map = mmap(NULL, h.header_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ck_assert(map != MAP_FAILED);
+	slots = (struct fmt_dirent *)(void *)((char *)map + h.dir_offset);
+	for (unsigned i = 0; i < o.dir_slots; i++)
+		__atomic_store_n(&slots[i].tag,
+		                 FMT_DIR_TAG(1, FMT_DIR_BUSY, fmt_key_hash("k", 1)),
+		                 __ATOMIC_SEQ_CST);
+	t0 = tu_now_ms();
+	TU_FAILS_WITH(arena_publish(a, "k", r), -1, EAGAIN);
+	/* 256 slots at 100 ms each would be 25 s. */
+	ck_assert_msg(tu_now_ms() - t0 < tu_ms(3000), "publish waited %.0f ms",
+	              tu_now_ms() - t0);
+	munmap(map, h.header_size);
+	arena_detach(a);
+}
+END_TEST
+
 static Suite *dir_suite(void)
 {
 	Suite *s = suite_create("dir");
 	TCase *tc = tu_tcase(s, "dir", 30);
 
 	tcase_add_test(tc, publish_lookup);
+	tcase_add_test(tc, all_slots_busy);
 	tcase_add_test(tc, key_limits);
 	tcase_add_test(tc, publish_bad_refs);
 	tcase_add_test(tc, full_and_reset);

@@ -533,7 +533,7 @@ static int eager_attacher(void *arg)
 	struct eager_arg *e = arg;
 	double t0 = tu_now_ms();
 	tu_gate_signal(e->g, 'r');
-	while (tu_now_ms() - t0 < 5000) {
+	while (tu_now_ms() - t0 < tu_ms(5000)) {
 		arena_t *a;
 		errno = 0;
 		a = arena_attach(e->name, e->nowait ? ARENA_NOWAIT : 0);

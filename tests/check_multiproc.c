@@ -1,8 +1,9 @@
 /*
  * check_multiproc.c - guarantees under concurrency, with forked workers that
  * attach by name: no overlap and alignment across processes and threads,
- * an allocator killed mid-way leaves the arena consistent, and resets
- * racing allocations are linearizable.
+ * an allocator killed mid-way leaves the arena consistent, resets racing
+ * allocations are linearizable, and trims never zero memory that a current
+ * allocation owns.
  *
  * Workers record what they got in a MAP_SHARED anonymous area made before
  * the fork; the test process checks everything afterwards.
@@ -300,9 +301,9 @@ END_TEST
 /* ---- resets racing allocations ---------------------------------------- */
 
 #define RACE_RECS 300000
-#define RACE_RESETS 4000
+#define RACE_RESETS 10000
 #define RACE_TAIL 300
-#define RACE_BATCH 64
+#define RACE_BATCH 16
 
 struct race_shared {
 	int go;                 /* set when resets are over */
@@ -358,8 +359,10 @@ static int race_worker(void *arg)
 
 		if (done && tail++ >= RACE_TAIL)
 			break;
-		if (!done && n >= RACE_RECS - RACE_TAIL - 1)
-			continue;       /* out of records: wait for the end */
+		if (!done && n >= RACE_RECS - RACE_TAIL - 1) {
+			sched_yield();  /* out of records: wait for the end */
+			continue;
+		}
 		/* at most RACE_BATCH allocations per reset, so that the
 		 * test's resets keep pace and every one of them races */
 		if (!done) {
@@ -447,13 +450,16 @@ static uint64_t check_tiling(const arena_t *a, struct rec *recs, size_t n,
 	return lowest;
 }
 
-/* One child fills what it gets, one only allocates; the test resets with
- * FORCE thousands of times meanwhile (every 20th reset, and the last, with
- * TRIM, then a pause).  Afterwards: every reference of an older generation is ESTALE;
- * those of the current generation lie in the allocated part and hold their
+/*
+ * One child fills what it gets (and audits it), one only allocates; the
+ * test resets with FORCE thousands of times meanwhile, each reset landing
+ * among a batch of allocations (every 20th reset with TRIM, then a pause).
+ * Afterwards: every reference of an older generation is ESTALE; those of
+ * the current generation lie in the allocated part and hold their
  * contents; and in every generation the objects tagged with it tile the
  * region from its end without overlap, so no allocation landed half in one
- * generation and half in another. */
+ * generation and half in another.
+ */
 START_TEST(reset_race)
 {
 	arena_t *a = tu_create(tu_seg, 4u << 20, NULL);
@@ -479,7 +485,7 @@ START_TEST(reset_race)
 	tu_gate_wait(&g);
 	tu_gate_wait(&g);
 	for (resets = 0; resets < RACE_RESETS; resets++) {
-		unsigned spin = (unsigned)(tu_rand(&seed) % 8000);
+		unsigned spin = (unsigned)(tu_rand(&seed) % 2000);
 		unsigned flags = ARENA_RESET_FORCE;
 		unsigned l0, l1;
 		int i = (int)resets;
@@ -601,6 +607,7 @@ struct trim_arg {
 	struct tu_gate *g;
 	int *go;
 	unsigned long *objects;
+	int rival;              /* reset when a trim holds the arena full */
 };
 
 /* trim_worker -- allocate, fill and audit until told to stop: the first
@@ -627,6 +634,12 @@ static int trim_worker(void *arg)
 		if (r == ARENA_NULL) {
 			if (errno != ENOMEM)
 				return tu_fail(2, "alloc: %s", strerror(errno));
+			/* the arena is never full here but while a trim
+			 * holds it so: reset under the trimmer's feet, and
+			 * allocate at once in the generation just opened */
+			if (t->rival && arena_reset(a, ARENA_RESET_FORCE) != 0
+			    && errno != EBUSY && errno != EAGAIN)
+				return tu_fail(3, "reset: %s", strerror(errno));
 			continue;
 		}
 		tu_fill(arena_ptr(a, r), size, r);
@@ -659,7 +672,7 @@ START_TEST(trim_race)
 	arena_t *a = tu_create(tu_seg, 1u << 20, NULL);
 	int *go = shared_area(4096);
 	unsigned long *objects = (unsigned long *)(void *)(go + 16);
-	struct trim_arg t = { tu_seg, NULL, go, objects };
+	struct trim_arg t = { tu_seg, NULL, go, objects, 0 };
 	struct tu_gate g;
 	struct arena_stat st;
 	pid_t pid;
@@ -687,6 +700,39 @@ START_TEST(trim_race)
 }
 END_TEST
 
+/* A trim in one process while another resets without trimming: the
+ * plain reset may open a new generation while the trim is still to drop
+ * the pages; objects allocated in that generation must not be zeroed
+ * ("memory that a new allocation owns is never zeroed").  The rival
+ * resets as soon as its allocations fail for the trim, then allocates. */
+START_TEST(trim_vs_reset)
+{
+	arena_t *a = tu_create(tu_seg, 16u << 20, NULL);
+	int *go = shared_area(4096);
+	unsigned long *objects = (unsigned long *)(void *)(go + 16);
+	struct trim_arg t = { tu_seg, NULL, go, objects, 1 };
+	struct tu_gate g;
+	pid_t pid;
+
+	tu_gate_init(&g);
+	t.g = &g;
+	pid = tu_fork(trim_worker, &t);
+	tu_gate_wait(&g);
+	for (int i = 0; i < 3 * TRIM_RESETS; i++) {
+		struct timespec ts = { 0, 30000 };
+		ck_assert_msg(arena_reset(a, ARENA_RESET_FORCE |
+		                          ARENA_RESET_TRIM) == 0,
+		              "reset %d: %s", i, strerror(errno));
+		nanosleep(&ts, NULL);
+	}
+	__atomic_store_n(go, 1, __ATOMIC_RELEASE);
+	tu_wait_ok(pid);
+	ck_assert_uint_gt(*objects, TRIM_RESETS);
+	munmap(go, 4096);
+	arena_detach(a);
+}
+END_TEST
+
 static Suite *multiproc_suite(void)
 {
 	Suite *s = suite_create("multiproc");
@@ -696,6 +742,7 @@ static Suite *multiproc_suite(void)
 	tcase_add_test(tc, killed_allocator);
 	tcase_add_test(tc, reset_race);
 	tcase_add_test(tc, trim_race);
+	tcase_add_test(tc, trim_vs_reset);
 	return s;
 }
 

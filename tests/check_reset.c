@@ -285,6 +285,79 @@ START_TEST(forged_entries)
 }
 END_TEST
 
+/* count_warnings -- an arena_check() callback counting warnings. */
+static void count_warnings(void *ctx, int sev, const char *msg)
+{
+	(void)msg;
+	if (sev == ARENA_CHECK_WARN)
+		++*(int *)ctx;
+}
+
+/* hold_word -- write the state word and trim_owner of NAME as a trimmer
+ * named by OWNER would leave them while it drops the pages. */
+static void hold_word(const char *name, uint64_t gen, uint64_t owner)
+{
+	uint64_t w = FMT_WORD(gen, FMT_TOP_TRIMMING);
+
+	tu_pwrite(name, &owner, 8, offsetof(struct fmt_header, trim_owner));
+	tu_pwrite(name, &w, 8, offsetof(struct fmt_header, state));
+}
+
+/* A trim in progress (state top 0, trim_owner a live process): attach
+ * works, allocations see a full arena, every other reset, forced or not,
+ * is refused with EBUSY, arena_check only warns; once the trimmer is dead
+ * the next reset takes over and the arena works again. */
+START_TEST(trim_in_progress)
+{
+	arena_t *a = tu_create(tu_seg, 65536, NULL), *b;
+	struct arena_stat st;
+	struct tu_gate g;
+	pid_t pid;
+	uint64_t gen = tu_stat(a).generation + 1, before;
+	int warn = 0;
+
+	tu_gate_init(&g);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {                 /* the "trimmer": alive until told */
+		tu_gate_signal(&g, 'r');
+		tu_gate_hold(&g);
+		_exit(0);
+	}
+	ck_assert_int_eq(tu_gate_wait(&g), 'r');
+	hold_word(tu_seg, gen, FMT_PROC_WORD(pid, tu_proc_starttime(pid)));
+	before = tu_stat(a).failed_allocs;
+
+	b = tu_attach(tu_seg, 0);
+	TU_FAILS_WITH(arena_alloc(b, 8, 1), ARENA_NULL, ENOMEM);
+	st = tu_stat(b);
+	ck_assert_uint_eq(st.available, 0);
+	ck_assert_uint_eq(st.failed_allocs, before + 1);
+	ck_assert_uint_eq(st.high_water, 0);    /* a hold is no real use */
+	TU_FAILS_WITH(arena_reset(b, ARENA_RESET_FORCE), -1, EBUSY);
+	TU_FAILS_WITH(arena_reset(b, ARENA_RESET_FORCE | ARENA_RESET_TRIM), -1,
+	              EBUSY);
+	ck_assert_int_eq(arena_check(b, count_warnings, &warn), 0);
+	ck_assert_int_eq(warn, 1);
+	ck_assert_uint_eq(tu_stat(a).generation, gen);
+
+	/* The trimmer dies: the next reset takes over. */
+	tu_gate_release(&g);
+	tu_wait_ok(pid);
+	ck_assert_int_eq(arena_reset(b, ARENA_RESET_FORCE), 0);
+	st = tu_stat(a);
+	ck_assert_uint_eq(st.generation, gen + 1);
+	ck_assert_uint_eq(st.available, st.capacity);
+	ck_assert(arena_alloc(a, 8, 1) != ARENA_NULL);
+	/* A trim works again too: its dead predecessor's mark is taken over. */
+	ck_assert_int_eq(arena_reset(a, ARENA_RESET_FORCE | ARENA_RESET_TRIM), 0);
+	ck_assert(arena_alloc(a, 8, 1) != ARENA_NULL);
+	arena_detach(b);
+	arena_detach(a);
+}
+END_TEST
+
 static uint64_t blocks_bytes(const char *name)
 {
 	return (uint64_t)tu_stat_shm(name).st_blocks * 512;
@@ -388,6 +461,62 @@ START_TEST(statistics)
 }
 END_TEST
 
+struct loop_arg {
+	const char *name;
+	struct tu_gate *g;
+	int *stop;              /* in MAP_SHARED memory */
+};
+
+/* reset_loop -- reset (FORCE, no trim) until *STOP. */
+static int reset_loop(void *arg)
+{
+	struct loop_arg *p = arg;
+	arena_t *a = arena_attach(p->name, 0);
+	if (a == NULL)
+		return tu_fail(1, "attach: %s", strerror(errno));
+	tu_gate_signal(p->g, 'r');
+	/* EBUSY is the documented answer while the other process trims. */
+	while (!__atomic_load_n(p->stop, __ATOMIC_ACQUIRE))
+		if (arena_reset(a, ARENA_RESET_FORCE) != 0 && errno != EBUSY)
+			return tu_fail(2, "reset: %s", strerror(errno));
+	arena_detach(a);
+	return 0;
+}
+
+/* Nothing is ever allocated, so high_water stays 0 however resets
+ * interleave: in particular a reset in another process while a trim holds
+ * the new generation "full" must not take that for use. */
+START_TEST(high_water_concurrent_trim)
+{
+	arena_t *a = tu_create(tu_seg, 4u << 20, NULL);
+	int *stop = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct tu_gate g;
+	struct loop_arg la = { tu_seg, &g, stop };
+	struct arena_stat st;
+	pid_t pid;
+
+	ck_assert(stop != MAP_FAILED);
+	tu_gate_init(&g);
+	pid = tu_fork(reset_loop, &la);
+	tu_gate_wait(&g);
+	for (int i = 0; i < 8000; i++)
+		ck_assert_int_eq(arena_reset(a, ARENA_RESET_FORCE |
+		                             ARENA_RESET_TRIM), 0);
+	__atomic_store_n(stop, 1, __ATOMIC_RELEASE);
+	tu_wait_ok(pid);
+	st = tu_stat(a);
+	ck_assert_uint_eq(st.used, 0);
+	ck_assert_uint_eq(st.failed_allocs, 0);
+	ck_assert_msg(st.high_water == 0, "high_water %llu (capacity %llu) "
+	              "though nothing was ever allocated",
+	              (unsigned long long)st.high_water,
+	              (unsigned long long)st.capacity);
+	munmap(stop, 4096);
+	arena_detach(a);
+}
+END_TEST
+
 /* The generation wraps after 2^24 resets; references of the last
  * generation before the wrap are stale after it. */
 START_TEST(generation_wrap)
@@ -427,8 +556,10 @@ static Suite *reset_suite(void)
 	tcase_add_test(tc, dead_peer);
 	tcase_add_test(tc, forged_entries);
 	tcase_add_test(tc, trim);
+	tcase_add_test(tc, trim_in_progress);
 	tcase_add_test(tc, statistics);
 	tcase_add_test(tc, generation_wrap);
+	tcase_add_test(tc, high_water_concurrent_trim);
 	return s;
 }
 

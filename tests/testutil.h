@@ -403,6 +403,15 @@ static inline double tu_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* tu_ms -- a time limit of MS milliseconds, stretched by
+ * CK_TIMEOUT_MULTIPLIER (set for slow runs, e.g. under valgrind). */
+static inline double tu_ms(double ms)
+{
+	const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+	double k = m != NULL ? atof(m) : 1.0;
+	return k > 1.0 ? ms * k : ms;
+}
+
 /* tu_sleep_ms -- sleep MS milliseconds. */
 static inline void tu_sleep_ms(unsigned ms)
 {
