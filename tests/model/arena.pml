@@ -37,31 +37,44 @@
  *   P2 no straddling, no ABA: an allocation whose reading of the state
  *      predates a reset cannot succeed; every success is tagged with the
  *      generation that is current at its compare-and-swap.
- *   P3 trim never drops a cell that an allocation of the new generation
- *      holds.
+ *   P3 trim never drops a cell that an allocation of the new generation,
+ *      or of any newer one, holds, even with a second resetter (forced or
+ *      not) running and the trimmer killed at any step.
  *   P4 an unforced reset never proceeds while a peer that was attached and
  *      alive for the whole scan is still attached and alive.
  *   P5 every allocation stays inside [FLOOR, TOP).
  *
- * Small configuration: 2 allocating peers that may be killed at any step,
- * 1 resetter (forced or not, trim or not, chosen nondeterministically), a
- * region of TOP - FLOOR cells.  The generation is not wrapped here: in C it
+ * Two small configurations (make model checks both): 2 allocating peers
+ * and 1 resetter; 1 peer and 2 resetters.  Peers may be killed at any
+ * step, resetters in a trim; each resetter is forced or not, trims or not,
+ * chosen nondeterministically; the region has TOP - FLOOR cells.  The
+ * trim lock (trim_lock() and the hold check in arena_reset(), lib/alloc.c)
+ * is the compare-and-swap on trim_owner; a top of HELD is
+ * FMT_TOP_TRIMMING.  The generation is not wrapped here: in C it
  * wraps after 2^24 - 1 resets (arena(7)), far beyond any model.
  */
 
 #define FLOOR   1
 #define TOP     6
-#define NPEERS  2
+#define HELD    0        /* FMT_TOP_TRIMMING: a trim holds the generation */
+#ifndef NPEERS
+#define NPEERS  2        /* allocating peers */
+#endif
+#ifndef NRESET
+#define NRESET  1        /* resetters */
+#endif
 #define NSLOTS  3
 #define NALLOC  2        /* allocations per peer */
+#define NPROC   (NPEERS + NRESET + 1)
 
 byte gen = 1;            /* state word: generation */
 byte top = TOP;          /*             top */
+byte trim_owner = 0;     /* header word trim_owner: 0 none */
 
 byte slot[NSLOTS];       /* process table: 0 free, else process number */
-bool alive[NPEERS + 2];  /* indexed by process number */
-bool attached[NPEERS + 2];
-byte session[NPEERS + 2];/* ghost: attach count, to tell sessions apart */
+bool alive[NPROC];       /* indexed by process number */
+bool attached[NPROC];
+byte session[NPROC];     /* ghost: attach count, to tell sessions apart */
 
 byte owner[TOP];         /* ghost: process holding a cell, 0 none */
 byte ogen[TOP];          /* ghost: generation of that holding */
@@ -158,13 +171,14 @@ done:
 	skip
 }
 
-/* The resetter: process number NPEERS + 1, not in the process table. */
-proctype resetter()
+/* A resetter: process number ME > NPEERS, not in the process table.  It
+ * may be killed at any step of a trim. */
+proctype resetter(byte me)
 {
 	bool force, trim, busy = false;
 	byte i, w, g, t, c, p;
-	byte snap[NPEERS + 2];
-	bool live0[NPEERS + 2];
+	byte snap[NPROC];
+	bool live0[NPROC];
 
 	if
 	:: force = true
@@ -201,6 +215,17 @@ proctype resetter()
 	:: busy -> goto out                              /* EBUSY */
 	:: else -> skip
 	fi;
+	/* trim_lock(): one trimmer at a time, a dead one is taken over */
+	if
+	:: trim ->
+		atomic {
+			if
+			:: trim_owner == 0 || !alive[trim_owner] -> trim_owner = me
+			:: else -> goto out                      /* EBUSY */
+			fi
+		}
+	:: else -> skip
+	fi;
 	/* P4: no peer attached and alive since the scan began is still so */
 	atomic {
 		p = 1;
@@ -214,12 +239,17 @@ proctype resetter()
 	}
 again:
 	atomic { g = gen; t = top };
+	/* a reset meeting a live trimmer's hold is refused */
+	if
+	:: !trim && t == HELD && trim_owner != 0 && alive[trim_owner] -> goto out
+	:: else -> skip
+	fi;
 	atomic {
 		if
 		:: gen == g && top == t ->
 			gen = g + 1;
 			if
-			:: trim -> top = FLOOR
+			:: trim -> top = HELD
 			:: else -> top = TOP
 			fi
 		:: else -> goto again
@@ -227,13 +257,20 @@ again:
 	}
 	if
 	:: trim ->
-		/* the page drop: no cell may belong to the new generation */
+		/* killed before the drop: the hold stays for another to take over */
+		if
+		:: atomic { alive[me] = false }; goto out
+		:: skip
+		fi;
+		/* the page drop: no cell may belong to the new generation, nor
+		 * to any newer one (P3) */
 		c = FLOOR;
 		do
-		:: c < TOP -> assert(owner[c] == 0 || ogen[c] != g + 1); c++   /* P3 */
+		:: c < TOP -> assert(owner[c] == 0 || ogen[c] <= g); c++
 		:: else -> break
 		od;
-		atomic { if :: gen == g + 1 && top == FLOOR -> top = TOP :: else -> skip fi }
+		atomic { if :: gen == g + 1 && top == HELD -> top = TOP :: else -> skip fi };
+		atomic { if :: trim_owner == me -> trim_owner = 0 :: else -> skip fi }
 	:: else -> skip
 	fi;
 out:
@@ -241,10 +278,14 @@ out:
 }
 
 init {
+	byte k;
+
 	atomic {
-		alive[1] = true; alive[2] = true;
-		run allocator(1);
-		run allocator(2);
-		run resetter()
+		k = 1;
+		do
+		:: k <= NPEERS -> alive[k] = true; run allocator(k); k++
+		:: k > NPEERS && k < NPROC -> alive[k] = true; run resetter(k); k++
+		:: k >= NPROC -> break
+		od
 	}
 }
