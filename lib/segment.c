@@ -89,11 +89,16 @@ static void handle_init(struct arena *a, void *base,
 	snprintf(a->name, sizeof(a->name), "%s", name);
 }
 
-/* geometry -- check CAPACITY and OPTS, fill O with defaults and the sizes
- * and offsets of the segment; -1 and errno (EINVAL, EFBIG) otherwise. */
+/* Where a new segment's parts go. */
+struct layout {
+	uint64_t hsize, ssize;
+	uint32_t proc_off, dir_off;
+};
+
+/* geometry -- check CAPACITY and OPTS, fill O with defaults and L with the
+ * sizes and offsets of the segment; -1 and errno (EINVAL, EFBIG) otherwise. */
 static int geometry(size_t capacity, const struct arena_options *opts,
-                    struct arena_options *o, uint64_t *hsize,
-                    uint64_t *ssize, uint32_t *proc_off, uint32_t *dir_off)
+                    struct arena_options *o, struct layout *l)
 {
 	memset(o, 0, sizeof(*o));
 	if (opts != NULL)
@@ -112,13 +117,15 @@ static int geometry(size_t capacity, const struct arena_options *opts,
 		errno = EINVAL;
 		return -1;
 	}
-	*hsize = tables_layout(o->proc_slots, o->dir_slots, proc_off, dir_off);
-	if (capacity > ARENA_MAX_SEGMENT - *hsize) {
+	l->hsize = tables_layout(o->proc_slots, o->dir_slots, &l->proc_off,
+	                         &l->dir_off);
+	if (capacity > ARENA_MAX_SEGMENT - l->hsize) {
 		errno = EFBIG;
 		return -1;
 	}
-	*ssize = *hsize + capacity;
-	if ((uint64_t)(off_t)*ssize != *ssize || (uint64_t)(size_t)*ssize != *ssize) {
+	l->ssize = l->hsize + capacity;
+	if ((uint64_t)(off_t)l->ssize != l->ssize ||
+	    (uint64_t)(size_t)l->ssize != l->ssize) {
 		errno = EFBIG;
 		return -1;
 	}
@@ -131,17 +138,16 @@ static int geometry(size_t capacity, const struct arena_options *opts,
  * MAP_FAILED and errno.
  */
 static void *segment_build(int fd, const struct arena_options *o,
-                           uint64_t hsize, uint64_t ssize, uint32_t proc_off,
-                           uint32_t dir_off, bool seal)
+                           const struct layout *l, bool seal)
 {
 	struct fmt_header *h;
 	void *base;
 	int err;
 
-	if (fchmod(fd, o->mode) < 0 || ftruncate(fd, (off_t)ssize) < 0)
+	if (fchmod(fd, o->mode) < 0 || ftruncate(fd, (off_t)l->ssize) < 0)
 		return MAP_FAILED;
 	if (!(o->flags & ARENA_CREATE_SPARSE)) {
-		err = posix_fallocate(fd, 0, (off_t)ssize);
+		err = posix_fallocate(fd, 0, (off_t)l->ssize);
 		if (err != 0) {
 			errno = (err == EFBIG || err == ENOSPC) ? ENOSPC : err;
 			return MAP_FAILED;
@@ -150,24 +156,24 @@ static void *segment_build(int fd, const struct arena_options *o,
 	if (seal && fcntl(fd, F_ADD_SEALS,
 	                  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		return MAP_FAILED;
-	base = mmap(NULL, ssize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	base = mmap(NULL, l->ssize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
 		return MAP_FAILED;
 	/* The object is fresh from ftruncate: all zero.  Identity first. */
 	h = base;
 	h->magic = FMT_MAGIC;
 	h->version = FMT_VERSION;
-	h->header_size = (uint32_t)hsize;
-	h->segment_size = ssize;
+	h->header_size = (uint32_t)l->hsize;
+	h->segment_size = l->ssize;
 	h->flags = o->flags;
 	h->create_time = (int64_t)time(NULL);
 	h->creator_uid = (uint32_t)geteuid();
 	h->proc_slots = o->proc_slots;
 	h->dir_slots = o->dir_slots;
-	h->proc_offset = proc_off;
-	h->dir_offset = dir_off;
+	h->proc_offset = l->proc_off;
+	h->dir_offset = l->dir_off;
 	h->checksum = fmt_checksum(h);
-	uatomic_set(&h->state, FMT_WORD(1, ssize));
+	uatomic_set(&h->state, FMT_WORD(1, l->ssize));
 	/* Everything above before READY. */
 	cmm_smp_wmb();
 	uatomic_set(&h->init_state, FMT_READY);
@@ -177,24 +183,36 @@ static void *segment_build(int fd, const struct arena_options *o,
 	return base;
 }
 
-/* handle_new -- the handle of a freshly built segment, registered in its
- * process table; NULL and errno (the caller cleans up the object). */
-static struct arena *handle_new(void *base, const char *name, int fd)
+/*
+ * create_on -- build the segment on the new object FD (SEAL: a memfd to
+ * seal, whose descriptor the handle keeps) and return its handle,
+ * registered in its process table.  NULL and errno on failure; the caller
+ * closes and removes the object.
+ */
+static struct arena *create_on(int fd, const char *name,
+                               const struct arena_options *o,
+                               const struct layout *l, bool seal)
 {
-	struct arena *a = calloc(1, sizeof(*a));
+	struct arena *a;
+	void *base;
 	int err;
 
-	if (a == NULL)
+	base = segment_build(fd, o, l, seal);
+	if (base == MAP_FAILED)
 		return NULL;
-	handle_init(a, base, base, name, false);
-	a->fd = fd;
-	if (proc_register(a) < 0) {
-		err = errno;
-		free(a);
-		errno = err;
-		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (a != NULL) {
+		handle_init(a, base, base, name, false);
+		if (proc_register(a) == 0) {
+			a->fd = seal ? fd : -1;
+			return a;
+		}
 	}
-	return a;
+	err = errno;
+	free(a);
+	munmap(base, l->ssize);
+	errno = err;
+	return NULL;
 }
 
 arena_t *arena_create(const char *name, size_t capacity,
@@ -202,24 +220,16 @@ arena_t *arena_create(const char *name, size_t capacity,
 {
 	char nm[ARENA_NAME_MAX + 1];
 	struct arena_options o;
-	uint32_t proc_off, dir_off;
-	uint64_t hsize, ssize;
-	struct arena *a = NULL;
-	void *base;
+	struct layout l;
+	struct arena *a;
 	int fd, err;
 
-	if (name_norm(name, nm) < 0 ||
-	    geometry(capacity, opts, &o, &hsize, &ssize, &proc_off, &dir_off) < 0)
+	if (name_norm(name, nm) < 0 || geometry(capacity, opts, &o, &l) < 0)
 		return NULL;
 	fd = shm_open(nm, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, o.mode);
 	if (fd < 0)
 		return NULL;
-	base = segment_build(fd, &o, hsize, ssize, proc_off, dir_off, false);
-	if (base != MAP_FAILED) {
-		a = handle_new(base, nm, -1);
-		if (a == NULL)
-			munmap(base, ssize);
-	}
+	a = create_on(fd, nm, &o, &l, false);
 	err = errno;
 	close(fd);
 	if (a == NULL) {
@@ -234,10 +244,8 @@ arena_t *arena_create_memfd(const char *label, size_t capacity,
 {
 	char nm[ARENA_NAME_MAX + 1];
 	struct arena_options o;
-	uint32_t proc_off, dir_off;
-	uint64_t hsize, ssize;
-	struct arena *a = NULL;
-	void *base;
+	struct layout l;
+	struct arena *a;
 	int fd, err;
 
 	if (label == NULL)
@@ -246,18 +254,13 @@ arena_t *arena_create_memfd(const char *label, size_t capacity,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (geometry(capacity, opts, &o, &hsize, &ssize, &proc_off, &dir_off) < 0)
+	if (geometry(capacity, opts, &o, &l) < 0)
 		return NULL;
 	snprintf(nm, sizeof(nm), "memfd:%s", label);
 	fd = memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return NULL;
-	base = segment_build(fd, &o, hsize, ssize, proc_off, dir_off, true);
-	if (base != MAP_FAILED) {
-		a = handle_new(base, nm, fd);
-		if (a == NULL)
-			munmap(base, ssize);
-	}
+	a = create_on(fd, nm, &o, &l, true);
 	if (a == NULL) {
 		err = errno;
 		close(fd);

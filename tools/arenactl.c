@@ -398,6 +398,24 @@ static int show_help(const struct cmd *c)
 	return 0;
 }
 
+/*
+ * begin -- what every command does first: parse its options, answer -h,
+ * and check that NARGS positional arguments follow.  False, with the exit
+ * status in *RC, when the command must stop there.
+ */
+static bool begin(const struct cmd *c, int argc, char **argv,
+                  const struct option *longs, struct opts *o, int nargs,
+                  int *rc)
+{
+	if ((*rc = get_opts(c, argc, argv, longs, o)) != 0)
+		return false;
+	if (o->help) {
+		*rc = show_help(c);
+		return false;
+	}
+	return (*rc = need_args(c, argc, nargs)) == 0;
+}
+
 #define LONG(n, has, v) { n, has, NULL, v }
 #define HELP_OPT LONG("help", no_argument, 'h')
 #define END_OPT { NULL, 0, NULL, 0 }
@@ -423,11 +441,7 @@ static int cmd_create(int argc, char **argv)
 	arena_t *a;
 	int rc;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 2)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 2, &rc))
 		return rc;
 	if (parse_size(argv[optind + 1], &size) < 0 || size == 0)
 		return usage_err(c, "'%s' is not a size (e.g. 4096, 64K, 1.5G; "
@@ -505,11 +519,7 @@ static int cmd_info(int argc, char **argv)
 	arena_t *a;
 	time_t ct;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 1)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	a = arena_attach(argv[optind], INSPECT);
 	if (a == NULL)
@@ -604,11 +614,7 @@ static int cmd_list(int argc, char **argv)
 	int rc, n = 0;
 	DIR *d;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 0)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 0, &rc))
 		return rc;
 	d = opendir(SHM_DIR);
 	if (d == NULL) {
@@ -683,11 +689,7 @@ static int cmd_reset(int argc, char **argv)
 	arena_t *a;
 	int rc;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 1)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	a = arena_attach(argv[optind], 0);
 	if (a == NULL)
@@ -724,11 +726,7 @@ static int cmd_rm(int argc, char **argv)
 	arena_t *a;
 	int rc;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 1)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	if (!o.force) {
 		/* Remove arenas, corrupt ones included, but nothing else:
@@ -796,11 +794,7 @@ static int cmd_check(int argc, char **argv)
 	int rc, errors;
 	arena_t *a;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 1)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	k.json = o.json;
 	a = arena_attach(argv[optind], INSPECT);
@@ -864,11 +858,7 @@ static int cmd_dir(int argc, char **argv)
 	int rc, np, nd;
 	arena_t *a;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 1)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	a = arena_attach(argv[optind], INSPECT);
 	if (a == NULL)
@@ -924,11 +914,7 @@ static int cmd_dump(int argc, char **argv)
 	arena_t *a;
 	int rc;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 2)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 2, &rc))
 		return rc;
 	if (o.str && o.have_len)
 		return usage_err(c, "--len and --str exclude each other");
@@ -1027,11 +1013,7 @@ static int cmd_watch(int argc, char **argv)
 	arena_t *a;
 	int rc;
 
-	if ((rc = get_opts(c, argc, argv, longs, &o)) != 0)
-		return rc;
-	if (o.help)
-		return show_help(c);
-	if ((rc = need_args(c, argc, 1)) != 0)
+	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	a = arena_attach(argv[optind], INSPECT);
 	if (a == NULL)
