@@ -8,6 +8,34 @@
 
 #include "testutil.h"
 
+struct span {
+	uint64_t off, size;
+};
+
+/* by_off -- order spans by offset. */
+static int by_off(const void *x, const void *y)
+{
+	uint64_t a = ((const struct span *)x)->off;
+	uint64_t b = ((const struct span *)y)->off;
+
+	return a < b ? -1 : a > b;
+}
+
+/* assert_disjoint -- the N spans lie in [LO, HI) and none overlaps. */
+static void assert_disjoint(struct span *v, size_t n, uint64_t lo, uint64_t hi)
+{
+	qsort(v, n, sizeof(*v), by_off);
+	ck_assert_uint_ge(v[0].off, lo);
+	ck_assert_uint_le(v[n - 1].off + v[n - 1].size, hi);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_msg(v[i - 1].off + v[i - 1].size <= v[i].off,
+		              "[%llu,+%llu) overlaps [%llu,+%llu)",
+		              (unsigned long long)v[i - 1].off,
+		              (unsigned long long)v[i - 1].size,
+		              (unsigned long long)v[i].off,
+		              (unsigned long long)v[i].size);
+}
+
 /* Arguments are checked on the slow path; the cache needs a writable
  * handle. */
 START_TEST(init_errors)
@@ -37,7 +65,7 @@ END_TEST
 START_TEST(mixed_no_overlap)
 {
 	enum { N = 20000 };
-	struct obj { uint64_t off, size; } *v = calloc(N, sizeof(*v));
+	struct span *v = calloc(N, sizeof(*v));
 	struct arena_local l1, l2;
 	arena_t *a = tu_create(tu_seg, 16 << 20, NULL);
 	struct arena_stat st;
@@ -64,32 +92,7 @@ START_TEST(mixed_no_overlap)
 		v[n++].size = size;
 	}
 	st = tu_stat(a);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_uint_ge(v[i].off, st.header_size);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n && j < i + 64; j++)
-			ck_assert_msg(v[i].off + v[i].size <= v[j].off ||
-			              v[j].off + v[j].size <= v[i].off,
-			              "objects %zu and %zu overlap", i, j);
-	/* The full pairwise check, by sorting. */
-	for (size_t i = 1; i < n; i++) {
-		struct obj x = v[i];
-		size_t j = i;
-
-		while (j > 0 && v[j - 1].off > x.off) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
-	}
-	for (size_t i = 1; i < n; i++)
-		ck_assert_msg(v[i - 1].off + v[i - 1].size <= v[i].off,
-		              "[%llu,+%llu) overlaps [%llu,+%llu)",
-		              (unsigned long long)v[i - 1].off,
-		              (unsigned long long)v[i - 1].size,
-		              (unsigned long long)v[i].off,
-		              (unsigned long long)v[i].size);
-	ck_assert_uint_le(v[n - 1].off + v[n - 1].size, st.segment_size);
+	assert_disjoint(v, n, st.header_size, st.segment_size);
 	free(v);
 	arena_detach(a);
 }
@@ -250,7 +253,7 @@ START_TEST(threads_and_processes)
 	int fds[2];
 	pid_t pid;
 	struct thr *t = calloc(4, sizeof(*t));
-	struct { uint64_t off, size; } *v;
+	struct span *v;
 	size_t n = 0;
 
 	ck_assert_ptr_nonnull(t);
@@ -322,21 +325,7 @@ START_TEST(threads_and_processes)
 			v[n].off = ARENA_REF_OFFSET(r);
 			v[n++].size = t[i].sizes[j];
 		}
-	for (size_t i = 1; i < n; i++) {           /* insertion sort by offset */
-		__typeof__(*v) x = v[i];
-		size_t j = i;
-
-		while (j > 0 && v[j - 1].off > x.off) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
-	}
-	for (size_t i = 1; i < n; i++)
-		ck_assert_msg(v[i - 1].off + v[i - 1].size <= v[i].off,
-		              "objects at %llu and %llu overlap",
-		              (unsigned long long)v[i - 1].off,
-		              (unsigned long long)v[i].off);
+	assert_disjoint(v, n, tu_stat(a).header_size, tu_stat(a).segment_size);
 	free(v);
 	free(t);
 	close(fds[0]);
