@@ -66,6 +66,7 @@ START_TEST(mixed_no_overlap)
 {
 	enum { N = 20000 };
 	struct span *v = calloc(N, sizeof(*v));
+	arena_ref_t *refs = calloc(N, sizeof(*refs));
 	struct arena_local l1, l2;
 	arena_t *a = tu_create(tu_seg, 16 << 20, NULL);
 	struct arena_stat st;
@@ -73,6 +74,7 @@ START_TEST(mixed_no_overlap)
 	size_t n = 0;
 
 	ck_assert_ptr_nonnull(v);
+	ck_assert_ptr_nonnull(refs);
 	ck_assert_int_eq(arena_local_init(&l1, a, 0), 0);
 	ck_assert_int_eq(arena_local_init(&l2, a, 4096), 0);
 	for (int i = 0; i < N; i++) {
@@ -88,11 +90,17 @@ START_TEST(mixed_no_overlap)
 		ck_assert_uint_eq((uintptr_t)arena_ptr(a, r) % align, 0);
 		ck_assert_ptr_nonnull(arena_get(a, r, size));
 		tu_fill(arena_ptr(a, r), size, r);
+		refs[n] = r;
 		v[n].off = ARENA_REF_OFFSET(r);
 		v[n++].size = size;
 	}
+	/* Every object still holds what was written into it. */
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(tu_check_fill(arena_ptr(a, refs[i]), v[i].size,
+		                                refs[i]), v[i].size);
 	st = tu_stat(a);
 	assert_disjoint(v, n, st.header_size, st.segment_size);
+	free(refs);
 	free(v);
 	arena_detach(a);
 }
