@@ -80,6 +80,11 @@ tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h | dep
 tests/stress: tests/stress.c libarena.a include/arena.h | deps
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
+# The benchmarks: one table, tests/bench/results.csv and, with gnuplot,
+# tests/bench/throughput.png.  Figures are read, never asserted.
+bench: deps libarena.a
+	sh tests/bench/run.sh
+
 # The crash storm: make stress STRESS_ARGS="-d 60 -p 16"
 STRESS_ARGS ?= -d 30 -p 8
 stress: tests/stress tools/arenactl
@@ -210,7 +215,9 @@ clean:
 	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper \
 	  $(FUZZ_BINS) $(REPLAY_BINS)
 	rm -rf tests/model/work
+	rm -f tests/bench/bench tests/bench/bench-* tests/bench/*.o tests/bench/results.csv \
+	  tests/bench/throughput.dat tests/bench/throughput.png
 
 FORCE:
 .PHONY: all deps check test-suites valgrind lint demo demo-valgrind stress fuzz fuzz-replay model \
-	install uninstall clean FORCE
+	bench install uninstall clean FORCE
