@@ -197,18 +197,70 @@ ARENA_API int arena_detach(arena_t *a);
  */
 ARENA_API int arena_unlink(const char *name);
 
+#if defined(__GNUC__)
+#define ARENA_LIKELY_(x) __builtin_expect(!!(x), 1)
+#define ARENA_SMALL_CONST_(n) (__builtin_constant_p(n) && (n) <= 2048)
+#else
+#define ARENA_LIKELY_(x) (x)
+#define ARENA_SMALL_CONST_(n) 0
+#endif
+
+/*
+ * The first members of every arena_t, public only so that arena_ptr() and
+ * the fast path of arena_alloc() can be inline: the mapping's address, the
+ * state word (NULL for a read-only handle), and the private copy of the
+ * bounds of the region.  Never write to them.
+ */
+struct arena_base_ {
+	unsigned char *base;
+	uint64_t *state_;
+	uint64_t floor_;        /* header size: the region's first offset */
+	uint64_t end_;          /* segment size: one past its last */
+};
+
+/* The slow path of arena_alloc(): argument checks, errors, counting. */
+ARENA_API arena_ref_t arena_alloc_slow(arena_t *a, size_t size, size_t align);
+
 /*
  * arena_alloc - SIZE bytes aligned to ALIGN (a power of two, at most
  * ARENA_MAX_ALIGN).  Lock-free: one read and one compare-and-swap on the
  * state word, retried only when another allocation or a reset won the race.
+ * Inline; with constant SIZE and ALIGN the argument checks fold away, and
+ * anything out of the ordinary goes to arena_alloc_slow(), which sets errno.
  * The memory is not zeroed (a fresh segment is zero; a reset one is not).
  * Safe in any number of threads and processes at once; implies a full
  * memory barrier.
  * Errors: EINVAL (size 0, bad alignment, NULL handle), EROFS (read-only
- * handle), ENOMEM (not enough room; counted in failed_allocs), EBADMSG (the
- * shared state word is corrupt).
+ * handle), ENOMEM (not enough room, or a trimming reset holds the arena;
+ * counted in failed_allocs), EBADMSG (the shared state word is corrupt).
  */
-ARENA_API arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align);
+static inline arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align)
+{
+	const struct arena_base_ *b = (const struct arena_base_ *)(void *)a;
+
+	if (ARENA_LIKELY_(a != NULL && b->state_ != NULL && size != 0 &&
+	                  align - 1 < ARENA_MAX_ALIGN &&
+	                  (align & (align - 1)) == 0)) {
+		uint64_t old = uatomic_read(b->state_), top, nt, cur;
+
+		for (;;) {
+			top = old & ARENA_OFFSET_MASK;
+			/* In the region, with room: else the slow path says why. */
+			if (top - b->floor_ > b->end_ - b->floor_ ||
+			    size > top - b->floor_)
+				break;
+			nt = (top - size) & ~(uint64_t)(align - 1);
+			if (nt < b->floor_)
+				break;
+			nt |= old & ~ARENA_OFFSET_MASK;
+			cur = uatomic_cmpxchg(b->state_, old, nt);
+			if (ARENA_LIKELY_(cur == old))
+				return nt;
+			old = cur;
+		}
+	}
+	return arena_alloc_slow(a, size, align);
+}
 
 /* arena_calloc - N zeroed objects of SIZE bytes; EOVERFLOW if N * SIZE
  * overflows; otherwise as arena_alloc(). */
@@ -234,14 +286,6 @@ ARENA_API arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n);
 #define ARENA_NEW(a, T)          arena_calloc((a), 1, sizeof(T), _Alignof(T))
 #define ARENA_NEW_ARRAY(a, T, n) arena_calloc((a), (n), sizeof(T), _Alignof(T))
 #endif
-
-/*
- * The first member of every arena_t: the mapping's address.  Public only so
- * that arena_ptr() can be inline; never write to it.
- */
-struct arena_base_ {
-	unsigned char *base;
-};
 
 /*
  * arena_ptr - the address of reference R in this process: one mask and one
@@ -421,7 +465,8 @@ ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
  * than 1/32 of the capacity.  When a request does not fit the rest of the
  * chunk, that rest is given back if nothing was allocated after the chunk;
  * then a request larger than half a chunk (or aligned to more than a
- * quarter of one) goes straight to arena_alloc(), as does the last request
+ * quarter of one) makes the chunks grow, up to the largest; one too big
+ * even for that goes straight to arena_alloc(), as does the last request
  * that no chunk can hold any more, so a cache never fails where
  * arena_alloc() would succeed.
  * Worst-case waste: the unused tail of one chunk per cache, plus alignment
@@ -456,12 +501,6 @@ ARENA_API int arena_local_init(struct arena_local *l, arena_t *a,
 ARENA_API arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
                                          size_t align);
 
-#if defined(__GNUC__)
-#define ARENA_LIKELY_(x) __builtin_expect(!!(x), 1)
-#else
-#define ARENA_LIKELY_(x) (x)
-#endif
-
 /*
  * arena_local_alloc - as arena_alloc(), from the cache L.  Not thread-safe
  * on one L (one cache per thread); any number of caches in any number of
@@ -477,9 +516,17 @@ static inline arena_ref_t arena_local_alloc(struct arena_local *l,
 {
 	uint64_t nt = (l->cur_ - size) & ~(uint64_t)(align - 1);
 
+	/*
+	 * size <= cur_ - lo_ keeps cur_ - size from wrapping.  For a constant
+	 * size of at most 2048 it cannot wrap: a live chunk's floor lo_ is
+	 * at least the header size, 4096; and an empty cache (all zero)
+	 * fails the generation test, as no generation is 0.  There the test
+	 * is left out, which measurably speeds the loop.
+	 */
 	if (ARENA_LIKELY_(size != 0 && align - 1 < ARENA_MAX_ALIGN &&
 	                  (align & (align - 1)) == 0 &&
-	                  size <= l->cur_ - l->lo_ && nt >= l->lo_ &&
+	                  (ARENA_SMALL_CONST_(size) || size <= l->cur_ - l->lo_) &&
+	                  nt >= l->lo_ &&
 	                  (uatomic_read(l->state_) & ~ARENA_OFFSET_MASK) ==
 	                          l->gen_)) {
 		l->cur_ = nt;

@@ -26,7 +26,7 @@ static arena_ref_t alloc_bad(const struct arena *a)
 	return ARENA_NULL;
 }
 
-arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align)
+arena_ref_t arena_alloc_slow(arena_t *a, size_t size, size_t align)
 {
 	arena_ref_t r;
 

@@ -22,10 +22,12 @@
  * validation; the shared header is never trusted again for bounds.
  */
 struct arena {
-	unsigned char *base;       /* must stay first: see arena_ptr() */
-	struct fmt_header *hdr;    /* == base */
-	uint64_t seg_size;
+	/* These four are struct arena_base_ (arena.h), in its order. */
+	unsigned char *base;
+	uint64_t *state_rw;        /* &hdr->state; NULL when read-only */
 	uint64_t hdr_size;
+	uint64_t seg_size;
+	struct fmt_header *hdr;    /* == base */
 	uint32_t proc_slots;
 	uint32_t dir_slots;
 	uint64_t *procs;           /* process table in the mapping */
@@ -41,7 +43,14 @@ struct arena {
 	char name[ARENA_NAME_MAX + 1];
 };
 
-_Static_assert(offsetof(struct arena, base) == 0, "base first");
+_Static_assert(offsetof(struct arena, base) ==
+               offsetof(struct arena_base_, base), "base");
+_Static_assert(offsetof(struct arena, state_rw) ==
+               offsetof(struct arena_base_, state_), "state");
+_Static_assert(offsetof(struct arena, hdr_size) ==
+               offsetof(struct arena_base_, floor_), "floor");
+_Static_assert(offsetof(struct arena, seg_size) ==
+               offsetof(struct arena_base_, end_), "end");
 
 /* fmt_checksum -- FNV-1a 64 of the identity block. */
 uint64_t fmt_checksum(const struct fmt_header *h);

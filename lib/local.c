@@ -74,7 +74,12 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 	/* The chunk of an old generation is simply dropped. */
 	if ((uatomic_read(l->state_) & ~FMT_OFF_MASK) == l->gen_)
 		tail_return(l);
-	/* Big requests bypass the cache: no chunk is wasted on them. */
+	/* A request too big for the chunk size grows it, up to the largest;
+	 * bigger ones still bypass the cache: no chunk is wasted on them. */
+	while ((size > l->chunk_ / 2 || align > l->chunk_ / 4) &&
+	       l->chunk_ < l->chunk_max_)
+		l->chunk_ = l->chunk_ * 2 < l->chunk_max_ ? l->chunk_ * 2
+		                                          : l->chunk_max_;
 	if (size > l->chunk_ / 2 || align > l->chunk_ / 4)
 		goto direct;
 	chunk = l->chunk_;

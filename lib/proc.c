@@ -115,6 +115,11 @@ unsigned proc_scan(struct arena *a, unsigned *live_total)
 
 		if (w == 0)
 			continue;
+		/* Our own entries (one per handle) live: no /proc for them. */
+		if (w == a->proc_word && a->pid == (pid_t)self) {
+			total++;
+			continue;
+		}
 		if (!proc_word_alive(w)) {
 			if (!a->rdonly)
 				(void)uatomic_cmpxchg(&a->procs[i], w, 0);

@@ -73,6 +73,7 @@ static void handle_init(struct arena *a, void *base,
 {
 	a->base = base;
 	a->hdr = base;
+	a->state_rw = rdonly ? NULL : &a->hdr->state;
 	a->seg_size = h->segment_size;
 	a->hdr_size = h->header_size;
 	a->proc_slots = h->proc_slots;

@@ -208,11 +208,19 @@ START_TEST(chunk_sizes)
 	st = tu_stat(a);
 	ck_assert_uint_eq(st.used, before);
 	/* Does not fit, and is more than half the next chunk (8192): the
-	 * chunk's rest goes back (nothing came after it) and the request is
-	 * served straight from the arena, no chunk taken: 8 + 3000 + 5000. */
+	 * chunk's rest goes back (nothing came after it) and the chunk size
+	 * grows until the request is at most half of it: 8 + 3000 + 16384. */
 	ck_assert(arena_local_alloc(&l, 5000, 8) != ARENA_NULL);
 	st = tu_stat(a);
-	ck_assert_uint_eq(st.used, 8008);
+	ck_assert_uint_eq(st.used, 8 + 3000 + 16384);
+	before = st.used;
+	/* More than half the largest chunk (256 KiB): the 16 KiB chunk's rest
+	 * goes back and the request is served straight from the arena, no
+	 * chunk taken: 8 + 3000 + 5000 + 200000. */
+	ck_assert(arena_local_alloc(&l, 200000, 8) != ARENA_NULL);
+	st = tu_stat(a);
+	ck_assert_uint_eq(st.used, 8 + 3000 + 5000 + 200000);
+	ck_assert_uint_lt(st.used, before + 200000);
 	arena_detach(a);
 
 	/* A small arena: chunks of at most capacity / 32 (here 1024). */
