@@ -15,8 +15,9 @@
  * failure; functions returning a pointer or a reference give NULL or
  * ARENA_NULL and errno on failure.  No function aborts on bad input.
  *
- * Memory ordering: every access to shared memory goes through liburcu's
- * uatomic and cmm primitives.  Allocation (one uatomic_cmpxchg) is a full
+ * Memory ordering: every access to a shared word goes through liburcu's
+ * uatomic and cmm primitives (directory keys, written before their slot is
+ * published and read after it, are plain bytes).  Allocation (one uatomic_cmpxchg) is a full
  * barrier; nothing in it orders the caller's later writes to the object, so
  * a reference handed to another process must be handed over by something
  * that orders memory: arena_publish() (release) and arena_lookup()
