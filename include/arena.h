@@ -18,9 +18,9 @@
  * Memory ordering: every access to a shared word goes through liburcu's
  * uatomic and cmm primitives (directory keys, written before their slot is
  * published and read after it, are plain bytes).  Allocation (one
- * uatomic_cmpxchg) is a full barrier; nothing in it orders the caller's later writes to the object, so
- * a reference handed to another process must be handed over by something
- * that orders memory: arena_publish() (release) and arena_lookup()
+ * uatomic_cmpxchg) is a full barrier; nothing in it orders the caller's
+ * later writes to the object, so a reference handed to another process
+ * must be handed over by something that orders memory: arena_publish() (release) and arena_lookup()
  * (acquire), or a pipe, socket or futex, which are system calls.
  *
  * Thread safety: an arena_t may be shared by the threads of one process; all
