@@ -20,8 +20,9 @@
  * published and read after it, are plain bytes).  Allocation (one
  * uatomic_cmpxchg) is a full barrier; nothing in it orders the caller's
  * later writes to the object, so a reference handed to another process
- * must be handed over by something that orders memory: arena_publish() (release) and arena_lookup()
- * (acquire), or a pipe, socket or futex, which are system calls.
+ * must be handed over by something that orders memory: arena_publish()
+ * (release) and arena_lookup() (acquire), or a pipe, socket or futex,
+ * which are system calls.
  *
  * Thread safety: an arena_t may be shared by the threads of one process; all
  * functions taking one are safe to call concurrently except arena_detach(),
