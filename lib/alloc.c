@@ -22,7 +22,7 @@ arena_ref_t alloc_fail(struct arena *a)
 /* alloc_bad -- the reason a call cannot allocate at all. */
 static arena_ref_t alloc_bad(const struct arena *a)
 {
-	errno = (a != NULL && a->rdonly) ? EROFS : EINVAL;
+	errno = (a != NULL && rdonly(a)) ? EROFS : EINVAL;
 	return ARENA_NULL;
 }
 
@@ -30,7 +30,7 @@ arena_ref_t arena_alloc_slow(arena_t *a, size_t size, size_t align)
 {
 	arena_ref_t r;
 
-	if (caa_unlikely(a == NULL || a->rdonly || size == 0 ||
+	if (caa_unlikely(a == NULL || rdonly(a) || size == 0 ||
 	                 align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))))
 		return alloc_bad(a);
 	r = alloc_top(a, size, align);
@@ -157,7 +157,7 @@ int arena_reset(arena_t *a, unsigned flags)
 		errno = EINVAL;
 		return -1;
 	}
-	if (a->rdonly) {
+	if (rdonly(a)) {
 		errno = EROFS;
 		return -1;
 	}

@@ -64,7 +64,7 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 			errno = EINVAL;
 		return -1;
 	}
-	if (a->rdonly) {
+	if (rdonly(a)) {
 		errno = EROFS;
 		return -1;
 	}

@@ -35,7 +35,6 @@ struct arena {
 	uint32_t flags;            /* ARENA_CREATE_* recorded at create */
 	uint32_t creator_uid;
 	int64_t create_time;
-	bool rdonly;
 	pid_t pid;                 /* attaching process (fork detection) */
 	int slot;                  /* our process-table slot, -1 for none */
 	uint64_t proc_word;        /* what we wrote into it */
@@ -120,6 +119,13 @@ static inline arena_ref_t alloc_top(struct arena *a, uint64_t size,
 
 /* alloc_fail -- count a refused allocation; ARENA_NULL, errno ENOMEM. */
 arena_ref_t alloc_fail(struct arena *a);
+
+/* rdonly -- whether A is a read-only handle (it has no state word to
+ * write). */
+static inline bool rdonly(const struct arena *a)
+{
+	return a->state_rw == NULL;
+}
 
 #define ARENA_MUT(a) ((struct arena *)(uintptr_t)(a))
 

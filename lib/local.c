@@ -20,7 +20,7 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 		errno = EINVAL;
 		return -1;
 	}
-	if (a->rdonly) {
+	if (rdonly(a)) {
 		errno = EROFS;
 		return -1;
 	}
@@ -45,14 +45,13 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 	return 0;
 }
 
-/* tail_return -- give [lo, cur) back if the chunk is the arena's last
- * allocation in the current generation; empty L either way. */
-static void tail_return(struct arena_local *l)
+/* cache_drop -- empty L, first giving its unused [lo, cur) back if the
+ * chunk is still the arena's last allocation (the compare-and-swap fails
+ * when anything came after it, or when a reset made the chunk stale). */
+static void cache_drop(struct arena_local *l)
 {
-	struct arena *a = l->arena_;
-
 	if (l->cur_ > l->lo_)
-		(void)uatomic_cmpxchg(&a->hdr->state, l->gen_ | l->lo_,
+		(void)uatomic_cmpxchg(&l->arena_->hdr->state, l->gen_ | l->lo_,
 		                      l->gen_ | l->cur_);
 	l->cur_ = l->lo_ = 0;
 	l->gen_ = 0;
@@ -71,9 +70,7 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 		return ARENA_NULL;
 	}
 	a = l->arena_;
-	/* The chunk of an old generation is simply dropped. */
-	if ((uatomic_read(l->state_) & ~FMT_OFF_MASK) == l->gen_)
-		tail_return(l);
+	cache_drop(l);
 	/* A request too big for the chunk size grows it, up to the largest;
 	 * bigger ones still bypass the cache: no chunk is wasted on them. */
 	while ((size > l->chunk_ / 2 || align > l->chunk_ / 4) &&
@@ -112,9 +109,6 @@ int arena_local_flush(struct arena_local *l)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((uatomic_read(l->state_) & ~FMT_OFF_MASK) == l->gen_)
-		tail_return(l);
-	l->cur_ = l->lo_ = 0;
-	l->gen_ = 0;
+	cache_drop(l);
 	return 0;
 }

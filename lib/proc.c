@@ -121,7 +121,7 @@ unsigned proc_scan(struct arena *a, unsigned *live_total)
 			continue;
 		}
 		if (!proc_word_alive(w)) {
-			if (!a->rdonly)
+			if (!rdonly(a))
 				(void)uatomic_cmpxchg(&a->procs[i], w, 0);
 			continue;
 		}

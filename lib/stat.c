@@ -41,6 +41,6 @@ int arena_stat(const arena_t *a, struct arena_stat *st)
 	st->dir_slots = a->dir_slots;
 	entries = arena_dir_list(a, NULL, 0);
 	st->dir_entries = entries > 0 ? (uint32_t)entries : 0;
-	st->rdonly = a->rdonly;
+	st->rdonly = rdonly(a);
 	return 0;
 }

@@ -21,7 +21,7 @@
  *   chunk           an arena_local chunk (lib/local.c): taken like any
  *                   allocation; its unused tail is given back with one
  *                   compare-and-swap when the top still sits at the chunk's
- *                   floor in the same generation (tail_return).
+ *                   floor in the same generation (cache_drop).
  *   slot[]          the process table (one word per handle: pid and start
  *                   time; here a process number, 0 free).  proc_register()
  *                   claims a free or dead slot with a compare-and-swap,
@@ -135,7 +135,7 @@ retry:
 			fi
 		}
 		/* arena_local: use the chunk's upper cell, then give the unused
-		 * lower cell back (tail_return in lib/local.c) if nothing was
+		 * lower cell back (cache_drop in lib/local.c) if nothing was
 		 * allocated after the chunk: top still at its floor. */
 		if
 		:: chunk ->
