@@ -472,26 +472,31 @@ static inline size_t tu_check_fill(const void *p, size_t n, uint64_t key)
 	return n;
 }
 
-/* tu_proc_starttime -- field 22 of /proc/PID/stat (clock ticks), or 0. */
-static inline uint64_t tu_proc_starttime(pid_t pid)
+/* tu_proc_fields -- /proc/PID/stat into BUF; a pointer to field 3 (the
+ * state letter, after "pid (comm) "), or NULL. */
+static inline char *tu_proc_fields(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[1024];
-	unsigned long long v = 0;
-	FILE *f;
+	char path[64];
 	size_t n;
 	char *p;
+	FILE *f;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	f = fopen(path, "r");
 	if (f == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
+		return NULL;
+	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (p == NULL)
-		return 0;
-	/* after ") " come fields 3 (state) ... 22 (starttime) */
-	p += 2;
+	return p != NULL && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/* tu_proc_starttime -- field 22 of /proc/PID/stat (clock ticks), or 0. */
+static inline uint64_t tu_proc_starttime(pid_t pid)
+{
+	char buf[1024];
+	unsigned long long v = 0;
+	char *p = tu_proc_fields(pid, buf, sizeof buf);
 	for (int field = 3; field < 22 && p != NULL; field++) {
 		p = strchr(p, ' ');
 		if (p != NULL)
@@ -505,19 +510,9 @@ static inline uint64_t tu_proc_starttime(pid_t pid)
 /* tu_proc_state -- field 3 of /proc/PID/stat ('R', 'S', 'Z', ...), or 0. */
 static inline char tu_proc_state(pid_t pid)
 {
-	char path[64], buf[512];
-	size_t n;
-	char *p;
-	FILE *f;
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' ? p[2] : 0;
+	char buf[1024];
+	char *p = tu_proc_fields(pid, buf, sizeof buf);
+	return p != NULL ? *p : 0;
 }
 
 /* tu_kill_zombie -- SIGKILL PID and wait until it is dead but unreaped. */
