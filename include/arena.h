@@ -53,7 +53,7 @@ extern "C" {
 #define ARENA_VERSION_MAJOR 1
 #define ARENA_VERSION_MINOR 0
 #define ARENA_VERSION_PATCH 0
-#define ARENA_FORMAT_VERSION 1
+#define ARENA_FORMAT_VERSION 2
 
 typedef struct arena arena_t;   /* one attachment of one process (opaque) */
 typedef uint64_t arena_ref_t;   /* generation-tagged offset */
@@ -291,14 +291,19 @@ ARENA_API arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n);
 
 /*
  * arena_ptr - the address of reference R in this process: one mask and one
- * add, no check at all.  R must be a reference of the current generation
- * from this segment; anything else gives a wild pointer.  Use arena_get()
- * for references that may be stale or untrusted.
+ * add, and NULL for ARENA_NULL (any reference with offset 0); no other
+ * check.  R must be a reference of the current generation from this
+ * segment; anything else gives a wild pointer.  Use arena_get() for
+ * references that may be stale or untrusted.
  */
 static inline void *arena_ptr(const arena_t *a, arena_ref_t r)
 {
-	return ((const struct arena_base_ *)(const void *)a)->base +
-	       (r & ARENA_OFFSET_MASK);
+	uint64_t off = r & ARENA_OFFSET_MASK;
+
+	/* Offset 0 lies in the header: ARENA_NULL gives NULL, never the
+	 * header's address, so an unchecked failed allocation faults. */
+	return off != 0 ? ((const struct arena_base_ *)(const void *)a)->base + off
+	                : NULL;
 }
 
 /*
@@ -482,13 +487,19 @@ ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
  */
 struct arena_local {
 	const uint64_t *state_;  /* the shared state word */
+	const uint64_t *resets_; /* the shared count of resets */
 	uint64_t gen_;           /* generation bits of the chunk */
+	uint64_t epoch_;         /* resets before the chunk was taken */
 	uint64_t cur_;           /* chunk's current top (offset) */
 	uint64_t lo_;            /* chunk's floor (offset) */
 	arena_t *arena_;
 	size_t chunk_;           /* size of the next chunk */
 	size_t chunk_max_;       /* largest chunk */
 };
+
+/* cur_ and lo_ of a cache that holds no chunk: no size passes the bounds
+ * test of arena_local_alloc() against it, whatever the shared words say. */
+#define ARENA_LOCAL_EMPTY_ UINT64_MAX
 
 /*
  * arena_local_init - prepare cache L for handle A (read-write).  CHUNK: 0
@@ -521,16 +532,21 @@ static inline arena_ref_t arena_local_alloc(struct arena_local *l,
 	/*
 	 * size <= cur_ - lo_ keeps cur_ - size from wrapping.  For a constant
 	 * size of at most 2048 it cannot wrap: a live chunk's floor lo_ is
-	 * at least the header size, 4096; and an empty cache (all zero)
-	 * fails the generation test, as no generation is 0.  There the test
-	 * is left out, which measurably speeds the loop.
+	 * at least the header size, 4096 (checked against the handle's
+	 * private bounds when the chunk was taken), and an empty cache has
+	 * cur_ = lo_ = ARENA_LOCAL_EMPTY_, below which any nt falls.  There
+	 * the test is left out, which measurably speeds the loop; nothing a
+	 * peer writes into shared memory enters it.
+	 * A reset is noticed by the generation, and, since 2^24 - 1 resets
+	 * bring a generation back, by the 64-bit count of resets too.
 	 */
 	if (ARENA_LIKELY_(size != 0 && align - 1 < ARENA_MAX_ALIGN &&
 	                  (align & (align - 1)) == 0 &&
 	                  (ARENA_SMALL_CONST_(size) || size <= l->cur_ - l->lo_) &&
 	                  nt >= l->lo_ &&
 	                  (uatomic_read(l->state_) & ~ARENA_OFFSET_MASK) ==
-	                          l->gen_)) {
+	                          l->gen_ &&
+	                  uatomic_read(l->resets_) == l->epoch_)) {
 		l->cur_ = nt;
 		return l->gen_ | nt;
 	}

@@ -22,7 +22,7 @@ arena_ref_t alloc_fail(struct arena *a)
 /* alloc_bad -- the reason a call cannot allocate at all. */
 static arena_ref_t alloc_bad(const struct arena *a)
 {
-	errno = (a != NULL && rdonly(a)) ? EROFS : EINVAL;
+	errno = (handle_ok(a) && rdonly(a)) ? EROFS : EINVAL;
 	return ARENA_NULL;
 }
 
@@ -30,7 +30,7 @@ arena_ref_t arena_alloc_slow(arena_t *a, size_t size, size_t align)
 {
 	arena_ref_t r;
 
-	if (caa_unlikely(a == NULL || rdonly(a) || size == 0 ||
+	if (caa_unlikely(!handle_ok(a) || rdonly(a) || size == 0 ||
 	                 align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))))
 		return alloc_bad(a);
 	r = alloc_top(a, size, align);
@@ -117,6 +117,17 @@ static void high_water_raise(struct fmt_header *h, uint64_t used)
 }
 
 /*
+ * trimmer_alive -- whether trim_owner word W names a live trimmer: a live
+ * process that is attached (a trimmer always is).  A word that no table
+ * entry holds was planted, or its process detached: it blocks nothing.
+ */
+static bool trimmer_alive(const struct arena *a, uint64_t w)
+{
+	return w != 0 && proc_word_registered(a, w) &&
+	       (w == a->proc_word || proc_word_alive(w));
+}
+
+/*
  * trim_lock -- become the one trimmer of the segment: claim trim_owner
  * with a compare-and-swap, taking it over from a dead trimmer.  EBUSY if a
  * live process (this one included, in another thread) trims.
@@ -128,7 +139,7 @@ static int trim_lock(struct arena *a, uint64_t me)
 	for (;;) {
 		uint64_t cur;
 
-		if (w != 0 && (w == me || proc_word_alive(w))) {
+		if (trimmer_alive(a, w)) {
 			errno = EBUSY;
 			return -1;
 		}
@@ -142,9 +153,7 @@ static int trim_lock(struct arena *a, uint64_t me)
 /* trim_running -- whether a live process holds the segment for a trim. */
 static bool trim_running(struct arena *a)
 {
-	uint64_t w = uatomic_read(&a->hdr->trim_owner);
-
-	return w != 0 && proc_word_alive(w);
+	return trimmer_alive(a, uatomic_read(&a->hdr->trim_owner));
 }
 
 int arena_reset(arena_t *a, unsigned flags)
@@ -153,7 +162,7 @@ int arena_reset(arena_t *a, unsigned flags)
 	bool trim = (flags & ARENA_RESET_TRIM) != 0;
 	uint64_t old, nw, cur, me = 0;
 
-	if (a == NULL || (flags & ~known)) {
+	if (!handle_ok(a) || (flags & ~known)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -166,7 +175,7 @@ int arena_reset(arena_t *a, unsigned flags)
 		return -1;
 	}
 	if (trim) {
-		me = proc_self_word();
+		me = a->proc_word;
 		if (trim_lock(a, me) < 0)
 			return -1;
 	}

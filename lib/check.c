@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,8 +56,17 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 	top = FMT_OFF(w);
 	if (top == FMT_TOP_TRIMMING) {
 		uint64_t t = uatomic_read(&a->hdr->trim_owner);
+		bool alive = t != 0 && proc_word_alive(t);
 
-		if (t != 0 && proc_word_alive(t))
+		if (t == 0)
+			finding(r, ARENA_CHECK_ERROR, "state word top is 0 (held "
+			        "for a trim) but no trimmer is recorded: the arena "
+			        "is full until a reset");
+		else if (alive && !proc_word_registered(a, t))
+			finding(r, ARENA_CHECK_ERROR, "state word top is 0 (held "
+			        "for a trim) by pid %u, which is not attached: the "
+			        "arena is full until a reset", FMT_PROC_PID(t));
+		else if (alive)
 			finding(r, ARENA_CHECK_WARN, "a trimming reset by pid %u is "
 			        "in progress: the arena is full until it ends",
 			        FMT_PROC_PID(t));
@@ -76,6 +86,13 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 		finding(r, ARENA_CHECK_ERROR, "high water %llu exceeds the "
 		        "capacity %llu", (unsigned long long)hw,
 		        (unsigned long long)(a->seg_size - a->hdr_size));
+	/* 253402300799: the last second of year 9999, as far as a calendar
+	 * (and arenactl) can show it. */
+	if (h.create_time <= 0 || h.create_time > INT64_C(253402300799))
+		finding(r, ARENA_CHECK_ERROR, "creation time %lld is not a "
+		        "date", (long long)h.create_time);
+	else if (h.create_time > (int64_t)time(NULL) + 86400)
+		finding(r, ARENA_CHECK_WARN, "creation time lies in the future");
 	if (uatomic_read(&a->hdr->last_reset) > (int64_t)time(NULL) + 86400)
 		finding(r, ARENA_CHECK_WARN, "last reset lies in the future");
 	return w;
@@ -99,80 +116,135 @@ static void check_procs(const struct arena *a, struct report *r)
 	}
 }
 
-/* check_dir -- every directory slot of the current generation. */
+/* One bound key, privately copied, for the duplicate search. */
+struct bound {
+	uint32_t hash;
+	uint32_t slot;
+	char key[32];
+};
+
+/* bound_cmp -- order by hash, then key. */
+static int bound_cmp(const void *x, const void *y)
+{
+	const struct bound *p = x, *q = y;
+
+	if (p->hash != q->hash)
+		return p->hash < q->hash ? -1 : 1;
+	return memcmp(p->key, q->key, sizeof(p->key));
+}
+
+/* tag_at -- directory slot I's tag. */
+static uint64_t tag_at(const struct arena *a, uint32_t i)
+{
+	return uatomic_read(&((struct fmt_dirent *)(uintptr_t)&a->dir[i])->tag);
+}
+
+/* check_slot -- one slot of the current generation G; its key (copied) into
+ * B when it is a sound READY binding, else false. */
+static bool check_slot(const struct arena *a, struct report *r, uint32_t i,
+                       uint64_t t, uint64_t g, uint64_t top, struct bound *b)
+{
+	const struct fmt_dirent *s = &a->dir[i];
+	uint64_t ref, off;
+	size_t n;
+
+	if (FMT_DIR_STATE(t) == FMT_DIR_BUSY) {
+		finding(r, ARENA_CHECK_WARN, "directory slot %u: claimed but "
+		        "never completed (publisher died?)", i);
+		return false;
+	}
+	if (FMT_DIR_STATE(t) == FMT_DIR_DEAD)
+		return false;
+	if (FMT_DIR_STATE(t) != FMT_DIR_READY) {
+		finding(r, ARENA_CHECK_ERROR, "directory slot %u: invalid "
+		        "state %u", i, FMT_DIR_STATE(t));
+		return false;
+	}
+	cmm_smp_rmb();
+	memcpy(b->key, s->key, sizeof(b->key));
+	n = strnlen(b->key, sizeof(b->key));
+	if (n == 0 || n > ARENA_KEY_MAX) {
+		finding(r, ARENA_CHECK_ERROR, "directory slot %u: key %s", i,
+		        n == 0 ? "empty" : "not terminated");
+		return false;
+	}
+	memset(b->key + n, 0, sizeof(b->key) - n);
+	b->hash = fmt_key_hash(b->key, n);
+	b->slot = i;
+	if (b->hash != FMT_DIR_HASH(t))
+		finding(r, ARENA_CHECK_ERROR, "directory slot %u: key \"%s\" "
+		        "does not match its hash", i, b->key);
+	ref = uatomic_read(&((struct fmt_dirent *)(uintptr_t)s)->ref);
+	off = FMT_OFF(ref);
+	if (FMT_GEN(ref) != g)
+		finding(r, ARENA_CHECK_ERROR, "directory slot %u: \"%s\" refers "
+		        "to generation %llu, current is %llu", i, b->key,
+		        (unsigned long long)FMT_GEN(ref), (unsigned long long)g);
+	else if (off < top || off >= a->seg_size)
+		finding(r, ARENA_CHECK_ERROR, "directory slot %u: \"%s\" refers "
+		        "to offset %llu, outside the allocated [%llu, %llu)", i,
+		        b->key, (unsigned long long)off, (unsigned long long)top,
+		        (unsigned long long)a->seg_size);
+	return b->hash == FMT_DIR_HASH(t);
+}
+
+/*
+ * check_dir -- every directory slot: sound, and reachable by a lookup,
+ * which looks at the first dir_probe slots from the key's hash; then
+ * duplicate keys, by sorting private copies.  Linear, plus the sort.
+ */
 static void check_dir(const struct arena *a, struct report *r, uint64_t w)
 {
 	uint64_t g = FMT_GEN(w), top = FMT_OFF(w);
+	uint64_t dp = uatomic_read(&a->hdr->dir_probe);
+	uint32_t n = a->dir_slots, limit = dir_probe_limit(a, g), nb = 0;
+	struct bound *bs;
 
+	if (n == 0)
+		return;
+	if (FMT_GEN(dp) == g && FMT_OFF(dp) > n)
+		finding(r, ARENA_CHECK_ERROR, "directory probe length %llu "
+		        "exceeds the %u slots", (unsigned long long)FMT_OFF(dp), n);
 	if (!state_ok(a, w))
-		top = a->hdr_size;
-	for (uint32_t i = 0; i < a->dir_slots; i++) {
-		const struct fmt_dirent *s = &a->dir[i];
-		uint64_t t = uatomic_read(&((struct fmt_dirent *)(uintptr_t)s)->tag);
-		char key[sizeof(s->key) + 1];
-		uint64_t ref, off;
-		uint32_t h, start;
-		size_t n;
+		top = top == FMT_TOP_TRIMMING ? a->seg_size : a->hdr_size;
+	bs = malloc((size_t)n * sizeof(*bs));
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t t = tag_at(a, i);
+		struct bound b;
+		uint32_t start, dist;
 
+		if (t != 0 && FMT_DIR_STATE(t) == FMT_DIR_BUSY &&
+		    FMT_DIR_CLAIMANT(t) >= a->proc_slots) {
+			finding(r, ARENA_CHECK_ERROR, "directory slot %u: claimed "
+			        "by process slot %u, which does not exist", i,
+			        FMT_DIR_CLAIMANT(t));
+			continue;
+		}
 		if (t == 0 || FMT_DIR_GEN(t) != g)
 			continue;
-		if (FMT_DIR_STATE(t) == FMT_DIR_BUSY) {
-			finding(r, ARENA_CHECK_WARN, "directory slot %u: claimed "
-			        "but never completed (publisher died?)", i);
+		if (!check_slot(a, r, i, t, g, top, &b))
 			continue;
-		}
-		if (FMT_DIR_STATE(t) != FMT_DIR_READY) {
-			finding(r, ARENA_CHECK_ERROR, "directory slot %u: invalid "
-			        "state %u", i, FMT_DIR_STATE(t));
-			continue;
-		}
-		cmm_smp_rmb();
-		memcpy(key, s->key, sizeof(s->key));
-		key[sizeof(s->key)] = '\0';
-		n = strlen(key);
-		if (n == 0 || n > ARENA_KEY_MAX) {
-			finding(r, ARENA_CHECK_ERROR, "directory slot %u: key %s",
-			        i, n == 0 ? "empty" : "not terminated");
-			continue;
-		}
-		h = fmt_key_hash(key, n);
-		if (h != FMT_DIR_HASH(t))
-			finding(r, ARENA_CHECK_ERROR, "directory slot %u: key "
-			        "\"%s\" does not match its hash", i, key);
-		ref = uatomic_read(&((struct fmt_dirent *)(uintptr_t)s)->ref);
-		off = FMT_OFF(ref);
-		if (FMT_GEN(ref) != g)
+		start = b.hash % n;
+		dist = i >= start ? i - start : i + n - start;
+		if (dist >= limit)
 			finding(r, ARENA_CHECK_ERROR, "directory slot %u: \"%s\" "
-			        "refers to generation %llu, current is %llu", i,
-			        key, (unsigned long long)FMT_GEN(ref),
-			        (unsigned long long)g);
-		else if (off < top || off >= a->seg_size)
-			finding(r, ARENA_CHECK_ERROR, "directory slot %u: \"%s\" "
-			        "refers to offset %llu, outside the allocated "
-			        "[%llu, %llu)", i, key, (unsigned long long)off,
-			        (unsigned long long)top,
-			        (unsigned long long)a->seg_size);
-		/* Lookup stops at the first free slot from the hash. */
-		start = h % a->dir_slots;
-		for (uint32_t j = start; j != i; j = (j + 1) % a->dir_slots) {
-			uint64_t tj = uatomic_read(
-				&((struct fmt_dirent *)(uintptr_t)&a->dir[j])->tag);
-
-			if (tj == 0 || FMT_DIR_GEN(tj) != g) {
-				finding(r, ARENA_CHECK_ERROR, "directory slot %u: "
-				        "\"%s\" unreachable by lookup (free slot %u "
-				        "before it)", i, key, j);
-				break;
-			}
-			if (FMT_DIR_STATE(tj) == FMT_DIR_READY &&
-			    FMT_DIR_HASH(tj) == h &&
-			    memcmp(a->dir[j].key, s->key, sizeof(s->key)) == 0) {
-				finding(r, ARENA_CHECK_ERROR, "directory slots %u "
-				        "and %u: duplicate key \"%s\"", j, i, key);
-				break;
-			}
-		}
+			        "unreachable by lookup (%u slots from its start, "
+			        "lookups look at %u)", i, b.key, dist, limit);
+		if (bs != NULL)
+			bs[nb++] = b;
 	}
+	if (bs == NULL) {
+		finding(r, ARENA_CHECK_WARN, "duplicate keys not checked: out of "
+		        "memory");
+		return;
+	}
+	qsort(bs, nb, sizeof(*bs), bound_cmp);
+	for (uint32_t k = 1; k < nb; k++)
+		if (bound_cmp(&bs[k - 1], &bs[k]) == 0)
+			finding(r, ARENA_CHECK_ERROR, "directory slots %u and %u: "
+			        "duplicate key \"%s\"", bs[k - 1].slot, bs[k].slot,
+			        bs[k].key);
+	free(bs);
 }
 
 int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx)
@@ -180,7 +252,7 @@ int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx)
 	struct report r = { fn, ctx, 0 };
 	uint64_t w;
 
-	if (a == NULL) {
+	if (!handle_ok(a)) {
 		errno = EINVAL;
 		return -1;
 	}

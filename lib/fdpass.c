@@ -11,7 +11,7 @@
 
 int arena_fd(const arena_t *a)
 {
-	if (a == NULL) {
+	if (!handle_ok(a)) {
 		errno = EINVAL;
 		return -1;
 	}

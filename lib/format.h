@@ -1,5 +1,5 @@
 /*
- * format.h - the segment layout, format 1 (private; documented in arena(7)).
+ * format.h - the segment layout, format 2 (private; documented in arena(7)).
  *
  * All fields are little-endian fixed-width integers at fixed offsets.  The
  * identity block [0, 72) never changes after create and is covered by the
@@ -12,14 +12,19 @@
 #include <stdint.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "libarena format 1 is defined for little-endian hosts only"
+#error "libarena format 2 is defined for little-endian hosts only"
 #endif
 
 #define FMT_MAGIC        UINT64_C(0x31414e4552414e41) /* "ANARENA1" */
-#define FMT_VERSION      1u
+/*
+ * Format 2 changed the directory's claim protocol (a claimed slot names its
+ * claimant, and a claim of an ended generation is no longer free): a format
+ * 1 library would take such slots, so format 1 segments are refused.
+ */
+#define FMT_VERSION      2u
 #define FMT_PAGE         4096u
 
-/* Feature masks: none are defined in format 1. */
+/* Feature masks: none are defined in format 2. */
 #define FMT_COMPAT_KNOWN    0u
 #define FMT_ROCOMPAT_KNOWN  0u
 #define FMT_INCOMPAT_KNOWN  0u
@@ -58,7 +63,10 @@ struct fmt_header {
 	int64_t  last_reset;      /* 216 seconds since the epoch, 0 never */
 	uint64_t trim_owner;      /* 224 process-table word of the process
 	                             trimming, 0 none */
-	uint8_t  pad2[256 - 232];
+	uint64_t dir_probe;       /* 232 {generation:24 | longest probe:40}:
+	                             lookups of that generation look at no
+	                             more slots than this */
+	uint8_t  pad2[256 - 240];
 	/* 256: process table, then directory (see proc_offset, dir_offset) */
 };
 
@@ -88,6 +96,7 @@ _Static_assert(offsetof(struct fmt_header, resets) == 200, "resets");
 _Static_assert(offsetof(struct fmt_header, high_water) == 208, "high_water");
 _Static_assert(offsetof(struct fmt_header, last_reset) == 216, "last_reset");
 _Static_assert(offsetof(struct fmt_header, trim_owner) == 224, "trim_owner");
+_Static_assert(offsetof(struct fmt_header, dir_probe) == 232, "dir_probe");
 _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /* State word and references: {generation:24 | offset:40}. */
@@ -116,11 +125,24 @@ _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 #define FMT_PROC_START(w) ((uint32_t)(w))
 
 /*
- * Directory slot: tag {generation:24 | state:8 | key hash:32}, the bound
- * reference, and the NUL-padded key.  A slot whose tag is 0 or of another
- * generation is free.  A slot is claimed (BUSY) with one compare-and-swap
- * on the tag, its key and reference are written, and it is made READY with
- * release order.
+ * Directory slot: a tag, the bound reference, and the NUL-padded key.
+ * Tag: {generation:24 | state:8 | low:32}; low is the key's hash, except in
+ * a BUSY tag, where it is {claimant:16 | hash:16} (claimant: the process-
+ * table slot of the publisher's handle).  A publisher claims a slot with one
+ * compare-and-swap to BUSY, raises dir_probe to cover it, writes key and
+ * reference, and makes it READY with a compare-and-swap (release order).
+ *
+ * Free (a publisher of generation G may claim it): tag 0, a DEAD tag, or a
+ * READY tag of another generation.  A BUSY tag is never free, whatever its
+ * generation: its publisher may still be writing the key (it stalled across
+ * a reset).  It stays until its publisher completes it or the handle that
+ * owned the claimant's process-table slot is gone: whoever takes that slot
+ * next turns its claims DEAD.  A DEAD slot never matches a key.
+ *
+ * Since a slot may become free in the middle of a probe sequence (a stale
+ * claim completing in its ended generation), a lookup does not stop at a
+ * free slot: it looks at the first dir_probe slots of the sequence, the
+ * longest any publisher of the current generation has used.
  */
 struct fmt_dirent {
 	uint64_t tag;   /* 0 */
@@ -132,7 +154,7 @@ _Static_assert(offsetof(struct fmt_dirent, ref) == 8, "dirent ref");
 _Static_assert(offsetof(struct fmt_dirent, key) == 16, "dirent key");
 
 /* A key's hash: FNV-1a 32 over its bytes (no NUL).  Lookup and publish
- * probe linearly from slot hash % dir_slots. */
+ * probe linearly from slot hash % dir_slots (fmt_probe). */
 static inline uint32_t fmt_key_hash(const char *key, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -144,11 +166,25 @@ static inline uint32_t fmt_key_hash(const char *key, size_t n)
 	return h;
 }
 
+/* fmt_probe -- the I-th slot (0 <= I < N) of the probe sequence of hash H
+ * in a directory of N slots, with no intermediate wrap. */
+static inline uint32_t fmt_probe(uint32_t h, uint32_t i, uint32_t n)
+{
+	uint64_t s = (uint64_t)(h % n) + i;
+
+	return (uint32_t)(s >= n ? s - n : s);
+}
+
 #define FMT_DIR_BUSY  1u
 #define FMT_DIR_READY 2u
+#define FMT_DIR_DEAD  3u
 #define FMT_DIR_TAG(g, st, h) (((uint64_t)(g) << 40) | ((uint64_t)(st) << 32) | (uint32_t)(h))
 #define FMT_DIR_GEN(t)   ((t) >> 40)
 #define FMT_DIR_STATE(t) ((unsigned)(((t) >> 32) & 0xff))
 #define FMT_DIR_HASH(t)  ((uint32_t)(t))
+/* The low word of a BUSY tag: claimant's process slot and hash low 16. */
+#define FMT_DIR_BUSY_LOW(slot, h) (((uint32_t)(slot) << 16) | ((uint32_t)(h) & 0xffffu))
+#define FMT_DIR_CLAIMANT(t) ((uint32_t)((t) >> 16) & 0xffffu)
+#define FMT_DIR_HASH16(t)   ((uint32_t)(t) & 0xffffu)
 
 #endif /* ARENA_FORMAT_H */

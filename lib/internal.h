@@ -39,8 +39,19 @@ struct arena {
 	int slot;                  /* our process-table slot, -1 for none */
 	uint64_t proc_word;        /* what we wrote into it */
 	int fd;                    /* memfd arenas: kept for passing; else -1 */
+	uint32_t magic;            /* HANDLE_MAGIC while attached */
+	struct arena *next;        /* the process's list of live handles */
 	char name[ARENA_NAME_MAX + 1];
 };
+
+#define HANDLE_MAGIC 0x41524e41u   /* "ANRA" */
+
+/* handle_ok -- whether A is a handle not yet detached (a cheap check that
+ * catches the common misuse; a freed handle is undefined, as for free(3)). */
+static inline bool handle_ok(const struct arena *a)
+{
+	return a != NULL && a->magic == HANDLE_MAGIC;
+}
 
 _Static_assert(offsetof(struct arena, base) ==
                offsetof(struct arena_base_, base), "base");
@@ -57,10 +68,13 @@ uint64_t fmt_checksum(const struct fmt_header *h);
 /* name_norm -- validate NAME, write it with its leading '/' to OUT. */
 int name_norm(const char *name, char out[ARENA_NAME_MAX + 1]);
 
-/* proc_self_word -- this process's table word (pid and start time). */
+/* proc_self_word -- this process's table word (pid and start time); 0
+ * and errno when /proc/self/stat cannot be read. */
 uint64_t proc_self_word(void);
 /* proc_word_alive -- whether the process a table word names still runs. */
 bool proc_word_alive(uint64_t w);
+/* proc_word_registered -- whether W is in A's process table. */
+bool proc_word_registered(const struct arena *a, uint64_t w);
 /* proc_register -- take a slot for this handle; -1/EUSERS when full. */
 int proc_register(struct arena *a);
 /* proc_release -- give back this handle's slot. */
@@ -68,6 +82,41 @@ void proc_release(struct arena *a);
 /* proc_scan -- count live entries not of this process; reap dead ones
  * when the handle can write.  Returns the number of live others. */
 unsigned proc_scan(struct arena *a, unsigned *live_total);
+
+/* dir_state -- the state of directory tag T; a claim naming a process
+ * slot that does not exist is no claim (a peer wrote it) and counts as
+ * DEAD. */
+static inline unsigned dir_state(const struct arena *a, uint64_t t)
+{
+	unsigned st = FMT_DIR_STATE(t);
+
+	return st == FMT_DIR_BUSY && FMT_DIR_CLAIMANT(t) >= a->proc_slots
+	       ? FMT_DIR_DEAD : st;
+}
+
+/* dir_free -- whether directory tag T leaves its slot free for a publisher
+ * of generation G: never used, DEAD, or a completed slot of another
+ * generation; never a claim (BUSY), whatever its generation. */
+static inline bool dir_free(const struct arena *a, uint64_t t, uint64_t g)
+{
+	unsigned st = dir_state(a, t);
+
+	return t == 0 || st == FMT_DIR_DEAD ||
+	       (FMT_DIR_GEN(t) != g && st != FMT_DIR_BUSY);
+}
+
+/* dir_probe_limit -- how many slots of a probe sequence lookups of
+ * generation G look at (dir_probe, at most the directory's size). */
+uint32_t dir_probe_limit(const struct arena *a, uint64_t g);
+
+/* dir_cancel_claims -- turn the directory claims of process-table slot
+ * SLOT DEAD: called by the handle that has just taken that slot, so their
+ * publisher's handle is gone. */
+void dir_cancel_claims(struct arena *a, uint32_t slot);
+
+/* dir_claim_hook -- tests only: called by arena_publish() right after it
+ * claims a slot, before it writes the key. */
+extern void (*dir_claim_hook)(void);
 
 /* ref_check -- the offset of R if LEN bytes from it are allocated in the
  * current generation; 0 and errno (EINVAL, ESTALE, EFAULT) otherwise. */

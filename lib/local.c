@@ -16,7 +16,7 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 {
 	uint64_t cap;
 
-	if (l == NULL || a == NULL) {
+	if (l == NULL || !handle_ok(a)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -30,9 +30,10 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 		return -1;
 	}
 	l->state_ = &a->hdr->state;
-	l->gen_ = 0;            /* no generation is 0: the first call refills */
-	l->cur_ = 0;
-	l->lo_ = 0;
+	l->resets_ = &a->hdr->resets;
+	l->gen_ = 0;
+	l->epoch_ = 0;
+	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;   /* the first call refills */
 	l->arena_ = a;
 	if (chunk != 0) {
 		l->chunk_ = l->chunk_max_ = chunk;
@@ -53,7 +54,7 @@ static void cache_drop(struct arena_local *l)
 	if (l->cur_ > l->lo_)
 		(void)uatomic_cmpxchg(&l->arena_->hdr->state, l->gen_ | l->lo_,
 		                      l->gen_ | l->cur_);
-	l->cur_ = l->lo_ = 0;
+	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
 	l->gen_ = 0;
 }
 
@@ -64,7 +65,7 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 	arena_ref_t r;
 	uint64_t chunk;
 
-	if (l == NULL || l->arena_ == NULL || size == 0 ||
+	if (l == NULL || !handle_ok(l->arena_) || size == 0 ||
 	    align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))) {
 		errno = EINVAL;
 		return ARENA_NULL;
@@ -80,6 +81,10 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 	if (size > l->chunk_ / 2 || align > l->chunk_ / 4)
 		goto direct;
 	chunk = l->chunk_;
+	/* The count first: a reset after it, even one that completes before
+	 * our chunk is taken, makes the chunk look stale, never the reverse. */
+	l->epoch_ = uatomic_read(&a->hdr->resets);
+	cmm_smp_rmb();
 	r = alloc_top(a, chunk, 1);
 	if (r == ARENA_NULL) {
 		if (errno != ENOMEM)
@@ -105,7 +110,7 @@ direct:
 
 int arena_local_flush(struct arena_local *l)
 {
-	if (l == NULL || l->arena_ == NULL) {
+	if (l == NULL || !handle_ok(l->arena_)) {
 		errno = EINVAL;
 		return -1;
 	}

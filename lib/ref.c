@@ -13,7 +13,7 @@ uint64_t ref_check(const struct arena *a, arena_ref_t r, size_t len)
 {
 	uint64_t w, off, top;
 
-	if (a == NULL || r == ARENA_NULL) {
+	if (!handle_ok(a) || r == ARENA_NULL) {
 		errno = EINVAL;
 		return 0;
 	}
@@ -24,9 +24,13 @@ uint64_t ref_check(const struct arena *a, arena_ref_t r, size_t len)
 	}
 	off = FMT_OFF(r);
 	top = FMT_OFF(w);
-	/* Allocated space is [top, seg_size); clamp a corrupt top. */
-	if (top < a->hdr_size || top > a->seg_size)
-		top = a->hdr_size;
+	/* Allocated space is [top, seg_size).  A trim holds the generation
+	 * with nothing allocated (top 0); any other top outside the region
+	 * is a corrupt state word, which allocates nothing either. */
+	if (!state_ok(a, w)) {
+		errno = top == FMT_TOP_TRIMMING ? EFAULT : EBADMSG;
+		return 0;
+	}
 	if (off < top || off >= a->seg_size || len > a->seg_size - off) {
 		errno = EFAULT;
 		return 0;
@@ -58,7 +62,7 @@ arena_ref_t arena_ref(const arena_t *a, const void *p)
 {
 	uintptr_t q = (uintptr_t)p, b;
 
-	if (a == NULL || p == NULL) {
+	if (!handle_ok(a) || p == NULL) {
 		errno = EINVAL;
 		return ARENA_NULL;
 	}

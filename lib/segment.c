@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,40 @@
 #include "internal.h"
 
 #define ATTACH_FLAGS (ARENA_RDONLY | ARENA_ANY_OWNER | ARENA_NOWAIT)
+
+/* The process's live handles: arena_detach() frees only what is listed,
+ * so a second detach of one handle is an error, not a double free. */
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct arena *handles;
+
+/* handle_add -- list A as live. */
+static void handle_add(struct arena *a)
+{
+	pthread_mutex_lock(&handles_lock);
+	a->magic = HANDLE_MAGIC;
+	a->next = handles;
+	handles = a;
+	pthread_mutex_unlock(&handles_lock);
+}
+
+/* handle_remove -- unlist A; false when it was not listed. */
+static bool handle_remove(struct arena *a)
+{
+	struct arena **pp;
+	bool found = false;
+
+	pthread_mutex_lock(&handles_lock);
+	for (pp = &handles; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == a) {
+			*pp = a->next;
+			a->magic = 0;
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&handles_lock);
+	return found;
+}
 
 uint64_t fmt_checksum(const struct fmt_header *h)
 {
@@ -205,6 +240,7 @@ static struct arena *create_on(int fd, const char *name,
 		handle_init(a, base, base, name, false);
 		if (proc_register(a) == 0) {
 			a->fd = seal ? fd : -1;
+			handle_add(a);
 			return a;
 		}
 	}
@@ -391,6 +427,10 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 			errno = EPERM;
 			goto fail;
 		}
+		if (!S_ISREG(st.st_mode)) {
+			errno = EMEDIUMTYPE;   /* a FIFO, a directory, a device */
+			goto fail;
+		}
 		if (st.st_size != 0)
 			break;
 		if (ms_left(&deadline) == 0) {
@@ -444,6 +484,7 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 		goto fail;
 	if (!rdonly && proc_register(a) < 0)
 		goto fail;
+	handle_add(a);
 	return a;
 
 fail:
@@ -469,7 +510,10 @@ arena_t *arena_attach(const char *name, unsigned flags)
 		errno = EINVAL;
 		return NULL;
 	}
-	fd = shm_open(nm, ((flags & ARENA_RDONLY) ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+	/* Non-blocking: a FIFO planted under the name must not hang us
+	 * (attach_on refuses anything but a regular file). */
+	fd = shm_open(nm, ((flags & ARENA_RDONLY) ? O_RDONLY : O_RDWR) |
+	              O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return NULL;
 	a = attach_on(fd, nm, flags, false);
@@ -518,6 +562,10 @@ int arena_detach(arena_t *a)
 {
 	if (a == NULL)
 		return 0;
+	if (!handle_remove(a)) {
+		errno = EINVAL;     /* detached already, or never a handle */
+		return -1;
+	}
 	/* A forked child's copy of the handle owns no slot of its own. */
 	if (a->slot >= 0 && a->pid == getpid())
 		proc_release(a);
@@ -539,7 +587,7 @@ int arena_unlink(const char *name)
 
 const char *arena_name(const arena_t *a)
 {
-	if (a == NULL) {
+	if (!handle_ok(a)) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -12,7 +12,7 @@ int arena_stat(const arena_t *a, struct arena_stat *st)
 	unsigned live = 0;
 	int entries;
 
-	if (a == NULL || st == NULL) {
+	if (!handle_ok(a) || st == NULL) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -439,7 +439,9 @@ END_TEST
 
 /* A publisher that died between claiming a slot and making it READY: a
  * publish of the same key gives up with EAGAIN in bounded time, lookups
- * do not see it, other keys work, and the next reset clears it. */
+ * do not see it, other keys work, and after the next reset the key can
+ * be bound again (in another slot: the claim stays until its process slot
+ * is taken again). */
 START_TEST(dead_publisher)
 {
 	arena_t *a = tu_create(tu_seg, 65536, NULL);
@@ -464,9 +466,11 @@ START_TEST(dead_publisher)
 	tag = slots[de[0].slot].tag;
 	ck_assert_uint_eq(FMT_DIR_STATE(tag), FMT_DIR_READY);
 	ck_assert_uint_eq(FMT_DIR_GEN(tag), 1);
-	/* back to BUSY, as its publisher left it when it died */
+	/* back to BUSY, as its publisher (process slot 5) left it when it
+	 * died */
 	__atomic_store_n(&slots[de[0].slot].tag,
-	                 FMT_DIR_TAG(1, FMT_DIR_BUSY, FMT_DIR_HASH(tag)),
+	                 FMT_DIR_TAG(1, FMT_DIR_BUSY,
+	                             FMT_DIR_BUSY_LOW(5, FMT_DIR_HASH(tag))),
 	                 __ATOMIC_SEQ_CST);
 
 	TU_FAILS_WITH(arena_lookup(a, "half-done"), ARENA_NULL, ENOENT);
@@ -511,7 +515,8 @@ START_TEST(all_slots_busy)
 	slots = (struct fmt_dirent *)(void *)((char *)map + h.dir_offset);
 	for (unsigned i = 0; i < o.dir_slots; i++)
 		__atomic_store_n(&slots[i].tag,
-		                 FMT_DIR_TAG(1, FMT_DIR_BUSY, fmt_key_hash("k", 1)),
+		                 FMT_DIR_TAG(1, FMT_DIR_BUSY,
+		                             FMT_DIR_BUSY_LOW(1, fmt_key_hash("k", 1))),
 		                 __ATOMIC_SEQ_CST);
 	t0 = tu_now_ms();
 	TU_FAILS_WITH(arena_publish(a, "k", r), -1, EAGAIN);

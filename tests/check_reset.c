@@ -320,8 +320,11 @@ START_TEST(trim_in_progress)
 	fflush(NULL);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {                 /* the "trimmer": alive until told */
-		tu_gate_signal(&g, 'r');
+	if (pid == 0) {                 /* the "trimmer": attached (as a real
+	                                   trimmer is), alive until told */
+		arena_t *c = arena_attach(tu_seg, 0);
+
+		tu_gate_signal(&g, c != NULL ? 'r' : 'x');
 		tu_gate_hold(&g);
 		_exit(0);
 	}

@@ -118,7 +118,9 @@ typedef void (*mutator)(struct image *);
 
 static void m_magic(struct image *im) { im->b[0] ^= 0x01; }
 static void m_magic_last(struct image *im) { im->b[7] ^= 0x80; }
-static void m_version2(struct image *im) { im->h->version = 2; }
+static void m_version_next(struct image *im) { im->h->version = FMT_VERSION + 1; }
+/* Format 1: a directory claim of an ended generation was free there. */
+static void m_version1(struct image *im) { im->h->version = 1; }
 static void m_version0(struct image *im) { im->h->version = 0; }
 static void m_version_big(struct image *im) { im->h->version = 0xffffffffu; }
 static void m_incompat1(struct image *im) { im->h->incompat |= 1u; }
@@ -213,8 +215,9 @@ static const struct corruption {
 } corruptions[] = {
 	{ "magic first byte", m_magic, 0, EMEDIUMTYPE },
 	{ "magic last byte", m_magic_last, 1, EMEDIUMTYPE },
-	{ "version 2", m_version2, 0, EPROTONOSUPPORT },
-	{ "version 2, checksum fixed", m_version2, 1, EPROTONOSUPPORT },
+	{ "next version", m_version_next, 0, EPROTONOSUPPORT },
+	{ "next version, checksum fixed", m_version_next, 1, EPROTONOSUPPORT },
+	{ "format 1, checksum fixed", m_version1, 1, EPROTONOSUPPORT },
 	{ "version 0", m_version0, 1, EPROTONOSUPPORT },
 	{ "version 0xffffffff", m_version_big, 0, EPROTONOSUPPORT },
 	{ "incompat bit 0", m_incompat1, 0, EPROTONOSUPPORT },

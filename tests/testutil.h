@@ -555,10 +555,11 @@ static inline arena_t *tu_attach(const char *name, unsigned flags)
 	return a;
 }
 
-/* tu_base -- the mapping's address (arena_ptr of offset 0). */
+/* tu_base -- the mapping's address (arena_ptr of offset 1, less 1:
+ * arena_ptr of offset 0 is NULL). */
 static inline unsigned char *tu_base(const arena_t *a)
 {
-	return arena_ptr(a, 0);
+	return (unsigned char *)arena_ptr(a, 1) - 1;
 }
 
 /* Assert that EXPR failed (NULL / 0 / -1) with errno E. */
