@@ -118,15 +118,18 @@ struct arena_options {
  * see the segment as READY only once it is wholly written.
  * Errors: EINVAL (bad name, capacity 0, bad options), ENAMETOOLONG, EFBIG
  * (segment would exceed ARENA_MAX_SEGMENT), EEXIST, EACCES, ENOSPC (memory
- * could not be reserved), ENOMEM, EMFILE, ENFILE.  On failure nothing is
- * left behind.
+ * could not be reserved), ENOMEM, EMFILE, ENFILE, ENOSYS (/proc/self/stat
+ * cannot be read: the process table needs the start time).  On failure
+ * nothing is left behind.
  */
 ARENA_API arena_t *arena_create(const char *name, size_t capacity,
                                 const struct arena_options *opts);
 
 /*
  * arena_attach - attach the existing segment NAME.  FLAGS: ARENA_RDONLY,
- * ARENA_ANY_OWNER, ARENA_NOWAIT.  A segment still being created is waited
+ * ARENA_ANY_OWNER, ARENA_NOWAIT.  The object is opened non-blocking, and
+ * anything but a regular file (a FIFO planted in /dev/shm, say) is refused
+ * at once.  A segment still being created is waited
  * for, at most ARENA_DEFAULT_ATTACH_WAIT_MS (futex wait, no busy loop).
  * Validates magic, format version and feature masks, header checksum,
  * geometry against the object's real size, and the state word; keeps a
@@ -134,10 +137,12 @@ ARENA_API arena_t *arena_create(const char *name, size_t capacity,
  * the process table (one slot per handle).
  * Errors: EINVAL (bad name or flags), ENAMETOOLONG, ENOENT, EACCES (mode
  * denies access), EPERM (owned by another uid, no ARENA_ANY_OWNER),
- * EMEDIUMTYPE (not an arena), EPROTONOSUPPORT (unknown format version or
- * incompatible feature), EBADMSG (corrupt or truncated header), ETIMEDOUT
+ * EMEDIUMTYPE (not an arena, or not a regular file), EPROTONOSUPPORT
+ * (unknown format version, format 1 included, or incompatible feature),
+ * EBADMSG (corrupt or truncated header), ETIMEDOUT
  * (never became ready: its creator died or stalls), EAGAIN (not ready and
- * ARENA_NOWAIT), EUSERS (process table full), ENOMEM, EMFILE, ENFILE.
+ * ARENA_NOWAIT), EUSERS (process table full), ENOMEM, EMFILE, ENFILE,
+ * ENOSYS (read-write: /proc/self/stat cannot be read).
  * Nothing in the segment is written on failure.
  */
 ARENA_API arena_t *arena_attach(const char *name, unsigned flags);
@@ -189,7 +194,10 @@ ARENA_API int arena_recv_fd(int sock);
  * arena_detach - release the process-table slot, unmap, and close the
  * descriptor a memfd handle keeps.  Every pointer obtained through the
  * handle dies with it (references stay valid for other handles).  A NULL handle
- * is a no-op.  Must be the last use of the handle.  Returns 0.
+ * is a no-op.  Must be the last use of the handle: a second detach of it
+ * fails with EINVAL (the library keeps a list of its live handles), but any
+ * other use of a detached handle, or of a per-thread cache made from it, is
+ * undefined, as for memory after free(3).  Returns 0, or -1 (EINVAL).
  */
 ARENA_API int arena_detach(arena_t *a);
 
@@ -310,14 +318,19 @@ static inline void *arena_ptr(const arena_t *a, arena_ref_t r)
  * arena_get - the address of reference R, checked: R is not ARENA_NULL, its
  * generation is the current one, and the LEN bytes from its offset lie
  * inside the allocated part of the region (overflow-safe).  The check is as
- * of the call: a reset afterwards makes R stale again.
+ * of the call: a reset afterwards makes R stale again.  The memory is
+ * shared: a peer can still rewrite it, so read untrusted contents with a
+ * bound, or copy them, before relying on them.
  * Errors: EINVAL (ARENA_NULL or NULL handle), ESTALE (older or newer
- * generation), EFAULT (out of range).
+ * generation), EFAULT (out of range, or nothing is allocated: a trim holds
+ * the arena), EBADMSG (the shared state word is corrupt: nothing counts as
+ * allocated).
  */
 ARENA_API void *arena_get(const arena_t *a, arena_ref_t r, size_t len);
 
 /* arena_get_str - as arena_get(), and the string's NUL lies inside the
- * segment (EFAULT otherwise). */
+ * segment (EFAULT otherwise).  A peer may remove the NUL afterwards: never
+ * read the string again without a bound (the bytes to the segment's end). */
 ARENA_API const char *arena_get_str(const arena_t *a, arena_ref_t r);
 
 /* arena_ref - the reference, in the current generation, of address P inside
@@ -338,7 +351,9 @@ ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
  * only then is the space opened, so memory that a new allocation owns is
  * never zeroed.  One trim at a time: while a live process trims, every
  * other reset, forced or not, fails with EBUSY; a trimmer that dies leaves
- * the arena full until the next reset, which takes over.  After a trim the
+ * the arena full until the next reset, which takes over.  A trimmer counts
+ * only while its entry is in the process table, so a trim owner planted by
+ * a peer blocks nothing.  After a trim the
  * memory is no longer reserved, as with ARENA_CREATE_SPARSE.
  * A state word that a peer corrupted is simply overwritten: reset repairs it.
  * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY (a live peer
@@ -404,19 +419,28 @@ ARENA_API int arena_procs(const arena_t *a, struct arena_proc *out, size_t n);
  * arena_lookup() returns R.  Lock-free; a binding lives until the next reset.
  * Two processes publishing the same new key at once: one slot is used, the
  * last write wins.
+ * A reset during the call never lets it touch a newer generation's
+ * binding: a slot it has claimed stays its own until it completes, and it
+ * then returns ESTALE, its binding being of an ended generation.
  * Errors: EINVAL (NULL, empty key, ARENA_NULL), ENAMETOOLONG (key too
  * long), EROFS, ESTALE (R of another generation, or a reset came during
- * the call and a newer generation uses the slot), EFAULT (R out of range),
+ * the call), EFAULT (R out of range), EBADMSG (corrupt state word),
  * ENOSPC (directory full), EAGAIN (a publisher of a colliding key died
- * half-way; retry after the next reset).
+ * half-way, retry after the next reset; or this handle's process-table
+ * entry was taken for dead and its claim cancelled).
  */
 ARENA_API int arena_publish(arena_t *a, const char *key, arena_ref_t r);
 
 /*
- * arena_lookup - the reference bound to KEY in the current generation.
- * Acquire order (pairs with arena_publish()).  Wait-free: at most one pass
- * over the directory.
- * Errors: EINVAL, ENAMETOOLONG, ENOENT (no such key in this generation).
+ * arena_lookup - the reference bound to KEY in the current generation,
+ * only if arena_get() would accept it for one byte (a peer can bind a key
+ * to anything): arena_ptr() on the result points into the allocated part.
+ * Acquire order (pairs with arena_publish()).  Wait-free: it looks at no
+ * more slots than the longest probe of the current generation, at most one
+ * pass over the directory.
+ * Errors: EINVAL, ENAMETOOLONG, ENOENT (no such key in this generation),
+ * and arena_get()'s ESTALE, EFAULT, EBADMSG for a bound reference it
+ * refuses.
  */
 ARENA_API arena_ref_t arena_lookup(const arena_t *a, const char *key);
 
@@ -431,17 +455,20 @@ struct arena_dirent {
  * arena_dir_list - the entries visible in the current generation, at most N
  * of them into OUT (OUT may be NULL when N is 0, to count); returns how many
  * there are (may exceed N), or -1 (EINVAL).  Acquire order, as
- * arena_lookup().
+ * arena_lookup().  Entries bound to a reference that arena_get() refuses
+ * are left out.
  */
 ARENA_API int arena_dir_list(const arena_t *a, struct arena_dirent *out,
                              size_t n);
 
 /*
  * arena_check - verify the segment's invariants beyond what arena_attach()
- * validated: the identity block unchanged since attach, the state word, the
- * statistics, every process-table entry, every directory slot (state, key,
- * hash, reference in range and of the current generation, reachable by
- * lookup, no duplicate key).  Reads only; safe on a read-only handle and
+ * validated: the identity block unchanged since attach (and a creation
+ * time that is a date), the state word (a trim hold needs a live, attached
+ * trimmer), the statistics, every process-table entry, every directory slot
+ * (state, claimant, key, hash, reference in range and of the current
+ * generation, reachable by lookup, no duplicate key) and the probe length.
+ * Linear in the directory's size (plus a sort).  Reads only; safe on a read-only handle and
  * concurrently with any other call (a check racing writers may report a
  * transient finding, e.g. a directory slot being published).  FN, if not
  * NULL, is called once per finding with its severity and a one-line
@@ -460,10 +487,13 @@ ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
  * from the shared top with one compare-and-swap each and allocates inside
  * the chunk with no atomic read-modify-write at all: the inline fast path
  * is a subtraction, a mask, two compares and one plain load of the shared
- * state word to notice a reset.  After a reset the next allocation drops
- * the chunk (it belongs to the old generation) and takes a new one, so no
- * memory of an old generation is ever handed out again.  References are
- * ordinary references.
+ * epoch word, which every reset changes before it starts a generation and
+ * no allocation writes.  After a reset the next allocation drops the chunk
+ * (it belongs to the old generation) and takes a new one, so no memory of
+ * an old generation is ever handed out again, even when 2^24 - 1 resets
+ * have brought the same generation back (the epoch also counts resets).  Nothing a peer writes into shared
+ * memory makes the cache hand out memory outside its chunk, which lies in
+ * the region.  References are ordinary references.
  *
  * Chunks are not padded (alignment 1), so a cache wastes no space between
  * chunks; two caches share at most the one cache line where their chunks
@@ -486,10 +516,9 @@ ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
  * treat them as private.
  */
 struct arena_local {
-	const uint64_t *state_;  /* the shared state word */
-	const uint64_t *resets_; /* the shared count of resets */
-	uint64_t gen_;           /* generation bits of the chunk */
-	uint64_t epoch_;         /* resets before the chunk was taken */
+	const uint64_t *epoch_;  /* the shared epoch word (arena(7)) */
+	uint64_t stamp_;         /* its value when the chunk was taken; its
+	                            generation bits are the chunk's */
 	uint64_t cur_;           /* chunk's current top (offset) */
 	uint64_t lo_;            /* chunk's floor (offset) */
 	arena_t *arena_;
@@ -537,18 +566,15 @@ static inline arena_ref_t arena_local_alloc(struct arena_local *l,
 	 * cur_ = lo_ = ARENA_LOCAL_EMPTY_, below which any nt falls.  There
 	 * the test is left out, which measurably speeds the loop; nothing a
 	 * peer writes into shared memory enters it.
-	 * A reset is noticed by the generation, and, since 2^24 - 1 resets
-	 * bring a generation back, by the 64-bit count of resets too.
+	 * A reset is noticed by the epoch word, which every reset changes
+	 * before it starts its generation and no allocation writes.
 	 */
 	if (ARENA_LIKELY_(size != 0 && align - 1 < ARENA_MAX_ALIGN &&
 	                  (align & (align - 1)) == 0 &&
 	                  (ARENA_SMALL_CONST_(size) || size <= l->cur_ - l->lo_) &&
-	                  nt >= l->lo_ &&
-	                  (uatomic_read(l->state_) & ~ARENA_OFFSET_MASK) ==
-	                          l->gen_ &&
-	                  uatomic_read(l->resets_) == l->epoch_)) {
+	                  nt >= l->lo_ && uatomic_read(l->epoch_) == l->stamp_)) {
 		l->cur_ = nt;
-		return l->gen_ | nt;
+		return (l->stamp_ & ~ARENA_OFFSET_MASK) | nt;
 	}
 	return arena_local_refill(l, size, align);
 }

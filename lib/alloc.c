@@ -156,6 +156,22 @@ static bool trim_running(struct arena *a)
 	return trimmer_alive(a, uatomic_read(&a->hdr->trim_owner));
 }
 
+/* announce -- tell per-thread caches that generation G is about to start
+ * (format.h, the epoch word); a full barrier. */
+static void announce(struct arena *a, uint64_t g)
+{
+	uint64_t e = uatomic_read(&a->hdr->epoch);
+
+	for (;;) {
+		uint64_t ne = FMT_WORD(g, (FMT_EPOCH_COUNT(e) + 1) & FMT_OFF_MASK);
+		uint64_t cur = uatomic_cmpxchg(&a->hdr->epoch, e, ne);
+
+		if (cur == e)
+			return;
+		e = cur;
+	}
+}
+
 int arena_reset(arena_t *a, unsigned flags)
 {
 	const unsigned known = ARENA_RESET_FORCE | ARENA_RESET_TRIM;
@@ -193,6 +209,7 @@ int arena_reset(arena_t *a, unsigned flags)
 		}
 		nw = FMT_WORD(next_gen(FMT_GEN(old)),
 		              trim ? FMT_TOP_TRIMMING : a->seg_size);
+		announce(a, FMT_GEN(nw));
 		cur = uatomic_cmpxchg(&a->hdr->state, old, nw);
 		if (cur == old)
 			break;

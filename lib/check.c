@@ -39,7 +39,7 @@ static void finding(struct report *r, int sev, const char *fmt, ...)
 static uint64_t check_header(const struct arena *a, struct report *r)
 {
 	struct fmt_header h;
-	uint64_t w, top, hw;
+	uint64_t w, top, hw, e;
 
 	memcpy(&h, a->hdr, FMT_CHECKSUMMED + sizeof(h.checksum));
 	if (h.checksum != fmt_checksum(&h))
@@ -81,6 +81,17 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 		        (unsigned long long)a->seg_size);
 	if (FMT_GEN(w) == 0)
 		finding(r, ARENA_CHECK_ERROR, "generation 0 is never used");
+	e = uatomic_read(&a->hdr->epoch);
+	if (FMT_GEN(e) != FMT_GEN(w) && !(FMT_GEN(e) != 0 &&
+	    (FMT_GEN(w) % FMT_GEN_MASK) + 1 == FMT_GEN(e)))
+		finding(r, ARENA_CHECK_ERROR, "epoch names generation %llu, "
+		        "the state word %llu", (unsigned long long)FMT_GEN(e),
+		        (unsigned long long)FMT_GEN(w));
+	else if (FMT_GEN(e) != FMT_GEN(w))
+		finding(r, ARENA_CHECK_WARN, "a reset to generation %llu was "
+		        "announced but not made (its process died, or it is under "
+		        "way): per-thread caches allocate directly until the next "
+		        "reset", (unsigned long long)FMT_GEN(e));
 	hw = uatomic_read(&a->hdr->high_water);
 	if (hw > a->seg_size - a->hdr_size)
 		finding(r, ARENA_CHECK_ERROR, "high water %llu exceeds the "

@@ -67,11 +67,15 @@ struct fmt_header {
 	                             lookups of that generation look at no
 	                             more slots than this */
 	uint8_t  pad2[256 - 240];
-	/* 256: process table, then directory (see proc_offset, dir_offset) */
+	/* line 4: read on every per-thread cache allocation, written only by
+	 * resets: alone, so that allocation traffic never evicts it */
+	uint64_t epoch;           /* 256 {generation:24 | resets:40}, see below */
+	uint8_t  pad3[320 - 264];
+	/* 320: process table, then directory (see proc_offset, dir_offset) */
 };
 
 #define FMT_CHECKSUMMED  72u
-#define FMT_TABLES       256u
+#define FMT_TABLES       320u
 
 _Static_assert(offsetof(struct fmt_header, magic) == 0, "magic");
 _Static_assert(offsetof(struct fmt_header, version) == 8, "version");
@@ -97,6 +101,7 @@ _Static_assert(offsetof(struct fmt_header, high_water) == 208, "high_water");
 _Static_assert(offsetof(struct fmt_header, last_reset) == 216, "last_reset");
 _Static_assert(offsetof(struct fmt_header, trim_owner) == 224, "trim_owner");
 _Static_assert(offsetof(struct fmt_header, dir_probe) == 232, "dir_probe");
+_Static_assert(offsetof(struct fmt_header, epoch) == 256, "epoch");
 _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /* State word and references: {generation:24 | offset:40}. */
@@ -106,6 +111,20 @@ _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 #define FMT_GEN(w)   ((w) >> FMT_OFF_BITS)
 #define FMT_OFF(w)   ((w) & FMT_OFF_MASK)
 #define FMT_WORD(g, o) (((uint64_t)(g) << FMT_OFF_BITS) | (uint64_t)(o))
+
+/*
+ * The epoch word announces resets: before a reset's compare-and-swap on the
+ * state word it sets the epoch to {the generation it is about to start |
+ * one more than the epoch's count}, with a compare-and-swap (a full
+ * barrier).  A per-thread cache reads the epoch before taking a chunk,
+ * keeps the chunk only if the epoch names the chunk's generation, and
+ * then checks on every allocation that the epoch is unchanged: one load of
+ * a word no allocation writes.  Generation and count together repeat only
+ * after (2^24 - 1) * 2^40 resets.  A resetter that dies between the two
+ * steps leaves the epoch one generation ahead: caches then allocate
+ * directly from the state word until the next reset.
+ */
+#define FMT_EPOCH_COUNT(e) ((e) & FMT_OFF_MASK)
 
 /*
  * A trimming reset holds the new generation with top 0 (an offset inside

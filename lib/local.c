@@ -29,10 +29,8 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 		errno = EINVAL;
 		return -1;
 	}
-	l->state_ = &a->hdr->state;
-	l->resets_ = &a->hdr->resets;
-	l->gen_ = 0;
-	l->epoch_ = 0;
+	l->epoch_ = &a->hdr->epoch;
+	l->stamp_ = 0;
 	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;   /* the first call refills */
 	l->arena_ = a;
 	if (chunk != 0) {
@@ -51,11 +49,13 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
  * when anything came after it, or when a reset made the chunk stale). */
 static void cache_drop(struct arena_local *l)
 {
+	uint64_t g = l->stamp_ & ~FMT_OFF_MASK;
+
 	if (l->cur_ > l->lo_)
-		(void)uatomic_cmpxchg(&l->arena_->hdr->state, l->gen_ | l->lo_,
-		                      l->gen_ | l->cur_);
+		(void)uatomic_cmpxchg(&l->arena_->hdr->state, g | l->lo_,
+		                      g | l->cur_);
 	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
-	l->gen_ = 0;
+	l->stamp_ = 0;
 }
 
 arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
@@ -63,7 +63,7 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 {
 	struct arena *a;
 	arena_ref_t r;
-	uint64_t chunk;
+	uint64_t chunk, stamp;
 
 	if (l == NULL || !handle_ok(l->arena_) || size == 0 ||
 	    align - 1 >= ARENA_MAX_ALIGN || (align & (align - 1))) {
@@ -81,9 +81,11 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 	if (size > l->chunk_ / 2 || align > l->chunk_ / 4)
 		goto direct;
 	chunk = l->chunk_;
-	/* The count first: a reset after it, even one that completes before
-	 * our chunk is taken, makes the chunk look stale, never the reverse. */
-	l->epoch_ = uatomic_read(&a->hdr->resets);
+	/* The epoch first (format.h): a reset announced after this read
+	 * changes it, so the fast path notices; one announced before it
+	 * names a generation our chunk is not of, unless the chunk is
+	 * already of that generation. */
+	stamp = uatomic_read(&a->hdr->epoch);
 	cmm_smp_rmb();
 	r = alloc_top(a, chunk, 1);
 	if (r == ARENA_NULL) {
@@ -91,15 +93,22 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 			return ARENA_NULL;
 		goto direct;    /* no room for a chunk: maybe for this request */
 	}
+	if (FMT_GEN(r) != FMT_GEN(stamp)) {
+		/* A reset is under way (or its resetter died half-way: then
+		 * until the next reset).  Give the chunk back if we can and
+		 * allocate directly. */
+		(void)uatomic_cmpxchg(&a->hdr->state, r, r + chunk);
+		goto direct;
+	}
 	if (l->chunk_ < l->chunk_max_)
 		l->chunk_ = l->chunk_ * 2 < l->chunk_max_ ? l->chunk_ * 2
 		                                          : l->chunk_max_;
-	l->gen_ = r & ~FMT_OFF_MASK;
+	l->stamp_ = stamp;
 	l->lo_ = FMT_OFF(r);
 	l->cur_ = l->lo_ + chunk;
 	/* Fits: size <= chunk/2 and align <= chunk/4. */
 	l->cur_ = (l->cur_ - size) & ~(uint64_t)(align - 1);
-	return l->gen_ | l->cur_;
+	return (stamp & ~FMT_OFF_MASK) | l->cur_;
 
 direct:
 	r = alloc_top(a, size, align);

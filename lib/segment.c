@@ -209,6 +209,7 @@ static void *segment_build(int fd, const struct arena_options *o,
 	h->dir_offset = l->dir_off;
 	h->checksum = fmt_checksum(h);
 	uatomic_set(&h->state, FMT_WORD(1, l->ssize));
+	uatomic_set(&h->epoch, FMT_WORD(1, 0));
 	/* Everything above before READY. */
 	cmm_smp_wmb();
 	uatomic_set(&h->init_state, FMT_READY);

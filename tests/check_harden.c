@@ -34,6 +34,14 @@ static void set_state(const char *name, uint64_t gen, uint64_t top)
 	tu_pwrite(name, &w, 8, offsetof(struct fmt_header, state));
 }
 
+/* count_warnings -- an arena_check() callback counting warnings. */
+static void count_warnings(void *ctx, int sev, const char *msg)
+{
+	(void)msg;
+	if (sev == ARENA_CHECK_WARN)
+		++*(int *)ctx;
+}
+
 /* map_header -- the header of NAME, mapped read-write as a peer would. */
 static void *map_header(const char *name, size_t *len)
 {
@@ -308,6 +316,41 @@ START_TEST(generation_wrap)
 	              (unsigned long long)ARENA_REF_OFFSET(r),
 	              (unsigned long long)lo, (unsigned long long)hi);
 	arena_detach(b);
+	arena_detach(a);
+}
+END_TEST
+
+/* 6b. A resetter that died between announcing its generation in the epoch
+ * word and starting it: caches allocate directly (no chunk they could not
+ * tell stale), correctly, until the next reset; arena_check warns.  An
+ * epoch naming any other generation is an error. */
+START_TEST(epoch_ahead)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct arena_local l;
+	uint64_t g = tu_stat(a).generation, e = FMT_WORD(g + 1, 7), used;
+	arena_ref_t r[64];
+	int warn = 0;
+
+	ck_assert_int_eq(arena_local_init(&l, a, 4096), 0);
+	tu_pwrite(tu_seg, &e, 8, offsetof(struct fmt_header, epoch));
+	for (int i = 0; i < 64; i++) {
+		r[i] = arena_local_alloc(&l, 16, 8);
+		ck_assert_uint_ne(r[i], ARENA_NULL);
+		ck_assert_uint_eq(ARENA_REF_GENERATION(r[i]), g);
+		ck_assert_ptr_nonnull(arena_get(a, r[i], 16));
+	}
+	/* direct: exactly the objects' bytes are used, no chunk held */
+	used = tu_stat(a).used;
+	ck_assert_uint_eq(used, 64 * 16);
+	ck_assert_int_eq(arena_check(a, count_warnings, &warn), 0);
+	ck_assert_int_eq(warn, 1);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	r[0] = arena_local_alloc(&l, 16, 8);
+	ck_assert_uint_eq(tu_stat(a).used, 4096);      /* a chunk again */
+	e = FMT_WORD(g + 7, 0);
+	tu_pwrite(tu_seg, &e, 8, offsetof(struct fmt_header, epoch));
+	ck_assert_int_eq(arena_check(a, NULL, NULL), 1);
 	arena_detach(a);
 }
 END_TEST
@@ -614,6 +657,7 @@ static Suite *harden_suite(void)
 	tcase_add_test(tc, fifo_does_not_hang);
 	tcase_add_test(tc, hole_punched);
 	tcase_add_test(tc, generation_wrap);
+	tcase_add_test(tc, epoch_ahead);
 	tcase_add_test(tc, planted_trim_owner);
 	tcase_add_test(tc, attach_needs_start_time);
 	tcase_add_test(tc, held_or_corrupt_top);

@@ -297,9 +297,11 @@ static void count_warnings(void *ctx, int sev, const char *msg)
  * named by OWNER would leave them while it drops the pages. */
 static void hold_word(const char *name, uint64_t gen, uint64_t owner)
 {
-	uint64_t w = FMT_WORD(gen, FMT_TOP_TRIMMING);
+	uint64_t w = FMT_WORD(gen, FMT_TOP_TRIMMING), e = FMT_WORD(gen, 1);
 
 	tu_pwrite(name, &owner, 8, offsetof(struct fmt_header, trim_owner));
+	/* as a trimming reset does: announce the generation, then hold it */
+	tu_pwrite(name, &e, 8, offsetof(struct fmt_header, epoch));
 	tu_pwrite(name, &w, 8, offsetof(struct fmt_header, state));
 }
 

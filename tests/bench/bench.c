@@ -51,7 +51,7 @@
  * Environment: BENCH_ROUNDS (timed rounds, default 11; at least 7),
  *              BENCH_QUICK=1 (one tenth of the objects, for trying out),
  *              BENCH_SIZES="16 4096", BENCH_IMPLS="cas_floor arena_alloc",
- *              BENCH_MODES="1thr 2proc", BENCH_SECTIONS="alloc latency
+ *              BENCH_MODES="1thr 2proc", BENCH_SECTIONS="alloc latency deref
  *              space": run only those (for investigating; targets whose
  *              figures were not measured say SKIP); BENCH_N: objects per
  *              worker per round below 4096 bytes (default 1000000).
@@ -1824,6 +1824,79 @@ static void bench_latency(void)
 	}
 }
 
+/* Turning references into addresses: arena_ptr() (which gives NULL for
+ * ARENA_NULL) against the bare add it replaces; one byte read per object. */
+static NOINLINE uint64_t loop_ptr(const arena_t *a, const arena_ref_t *refs,
+                                  size_t n)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += *(const unsigned char *)arena_ptr(a, refs[i]);
+	return s;
+}
+
+static NOINLINE uint64_t loop_addr(const unsigned char *base,
+                                   const arena_ref_t *refs, size_t n)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += base[refs[i] & ARENA_OFFSET_MASK];
+	return s;
+}
+
+static double g_ptr_ratio = NAN;
+
+static void bench_deref(void)
+{
+	enum { N = 4096, REP = 512 };
+	int total = 1 + g_rounds;
+	double vp[MAXR], va[MAXR];
+	static arena_ref_t refs[N];
+	const char *name = new_name();
+	arena_t *a = arena_create(name, MIB, NULL);
+	const unsigned char *base;
+	uint64_t sp = 0, sa = 0;
+	struct row *rp, *ra;
+
+	if (a == NULL)
+		die("arena_create: %s", strerror(errno));
+	pin_cpu(0);
+	for (int i = 0; i < N; i++) {
+		refs[i] = arena_alloc(a, 16, 8);
+		if (refs[i] == ARENA_NULL)
+			die("arena_alloc: %s", strerror(errno));
+		*(unsigned char *)arena_ptr(a, refs[i]) = (unsigned char)i;
+	}
+	base = (const unsigned char *)arena_ptr(a, 1) - 1;
+	for (int k = 0; k < total; k++) {
+		uint64_t t0 = now_ns();
+
+		/* The barrier keeps the compiler from folding the calls of a
+		 * pure loop with the same arguments into one. */
+		for (int j = 0; j < REP; j++) {
+			sp += loop_ptr(a, refs, N);
+			cmm_barrier();
+		}
+		vp[k] = (double)(now_ns() - t0) / ((double)N * REP);
+		t0 = now_ns();
+		for (int j = 0; j < REP; j++) {
+			sa += loop_addr(base, refs, N);
+			cmm_barrier();
+		}
+		va[k] = (double)(now_ns() - t0) / ((double)N * REP);
+	}
+	if (sp != sa)
+		die("arena_ptr and base + offset read different bytes");
+	ra = lat_row("base + offset, 1-byte read (floor)", va, total, "ns/op",
+	             N * REP);
+	rp = lat_row("arena_ptr, 1-byte read", vp, total, "ns/op", N * REP);
+	g_ptr_ratio = rp->med / ra->med;
+	arena_detach(a);
+	drop_name(name);
+}
+
 static NOINLINE void loop_arena1_24(arena_t *a, uint64_t *rec, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -2113,6 +2186,8 @@ static void targets(void)
 	target("arena_local_alloc 16 B: 2 procs / 1 proc throughput",
 	       2.0 * ns_of(s16, 2, I_LOCAL) / ns_of(s16, 3, I_LOCAL), "x", 0,
 	       1.8, note);
+	target("arena_ptr / base + offset (ARENA_NULL gives NULL)", g_ptr_ratio,
+	       "x", 1, 1.2, "medians, 4096 refs in cache, 1-byte reads");
 	target("arena_reset 1 GiB / arena_reset 1 MiB", g_reset_1g / g_reset_1m,
 	       "x", 1, 2, "medians");
 	snprintf(note, sizeof(note), "arena_alloc, alignment 1: used %" PRIu64
@@ -2203,6 +2278,8 @@ int main(int argc, char **argv)
 		bench_alloc();
 	if (selected("BENCH_SECTIONS", "latency"))
 		bench_latency();
+	if (selected("BENCH_SECTIONS", "deref"))
+		bench_deref();
 	if (selected("BENCH_SECTIONS", "space"))
 		bench_space();
 	targets();
