@@ -46,12 +46,14 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 
 /* cache_drop -- empty L, first giving its unused [lo, cur) back if the
  * chunk is still the arena's last allocation (the compare-and-swap fails
- * when anything came after it, or when a reset made the chunk stale). */
+ * when anything came after it, or when a reset made the chunk stale; the
+ * epoch check first, since 2^24 - 1 resets bring the generation back and
+ * the top may then sit at our floor by chance). */
 static void cache_drop(struct arena_local *l)
 {
 	uint64_t g = l->stamp_ & ~FMT_OFF_MASK;
 
-	if (l->cur_ > l->lo_)
+	if (l->cur_ > l->lo_ && uatomic_read(l->epoch_) == l->stamp_)
 		(void)uatomic_cmpxchg(&l->arena_->hdr->state, g | l->lo_,
 		                      g | l->cur_);
 	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;

@@ -320,6 +320,39 @@ START_TEST(generation_wrap)
 }
 END_TEST
 
+/* 6c. The same, when the new top sits by chance at the idle chunk's floor:
+ * the cache's flush must not give the chunk's tail back over a new
+ * object. */
+START_TEST(generation_wrap_flush)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL), *b;
+	struct arena_local l;
+	arena_ref_t r, obj, next;
+	uint64_t lo;
+
+	b = tu_attach(tu_seg, 0);
+	ck_assert_int_eq(arena_local_init(&l, a, 4096), 0);
+	r = arena_local_alloc(&l, 16, 8);      /* chunk [lo, lo + 4096) */
+	ck_assert_uint_ne(r, ARENA_NULL);
+	lo = tu_stat(a).segment_size - 4096;
+	for (uint32_t i = 0; i < (1u << 24) - 1; i++)
+		if (arena_reset(b, ARENA_RESET_FORCE) != 0)
+			ck_abort_msg("reset %u: %s", i, strerror(errno));
+	ck_assert_uint_eq(tu_stat(a).generation, ARENA_REF_GENERATION(r));
+	obj = arena_alloc(b, 4096, 1);          /* the top is at lo again */
+	ck_assert_uint_eq(ARENA_REF_OFFSET(obj), lo);
+	ck_assert_int_eq(arena_local_flush(&l), 0);
+	next = arena_alloc(b, 16, 1);
+	ck_assert_uint_ne(next, ARENA_NULL);
+	ck_assert_msg(ARENA_REF_OFFSET(next) + 16 <= lo,
+	              "allocated %#llx inside the object at %#llx",
+	              (unsigned long long)ARENA_REF_OFFSET(next),
+	              (unsigned long long)lo);
+	arena_detach(b);
+	arena_detach(a);
+}
+END_TEST
+
 /* 6b. A resetter that died between announcing its generation in the epoch
  * word and starting it: caches allocate directly (no chunk they could not
  * tell stale), correctly, until the next reset; arena_check warns.  An
@@ -657,6 +690,7 @@ static Suite *harden_suite(void)
 	tcase_add_test(tc, fifo_does_not_hang);
 	tcase_add_test(tc, hole_punched);
 	tcase_add_test(tc, generation_wrap);
+	tcase_add_test(tc, generation_wrap_flush);
 	tcase_add_test(tc, epoch_ahead);
 	tcase_add_test(tc, planted_trim_owner);
 	tcase_add_test(tc, attach_needs_start_time);

@@ -18,10 +18,22 @@
  *                   {generation + 1 | full top}, or, with trim, to
  *                   {generation + 1 | floor}, the page drop (madvise), and a
  *                   second compare-and-swap that opens the space.
- *   chunk           an arena_local chunk (lib/local.c): taken like any
- *                   allocation; its unused tail is given back with one
- *                   compare-and-swap when the top still sits at the chunk's
- *                   floor in the same generation (cache_drop).
+ *   chunk           an arena_local chunk (lib/local.c): the epoch word is
+ *                   read first, then the chunk is taken like any
+ *                   allocation and kept only if the epoch names its
+ *                   generation (else given back at once); the inline fast
+ *                   path's check is one read of the epoch; the unused tail
+ *                   is given back with one compare-and-swap when the top
+ *                   still sits at the chunk's floor in the same generation
+ *                   (cache_drop).
+ *   egen            the epoch word {generation | count} at header offset
+ *                   256: a resetter announces the generation it is about
+ *                   to start (one compare-and-swap) before its
+ *                   compare-and-swap on the state word, and may be killed
+ *                   between the two.  The count is left out: it only
+ *                   tells apart announcements of one generation 2^24 - 1
+ *                   resets apart, and the model never wraps (keeping it
+ *                   multiplies the states by four).
  *   slot[]          the process table (one word per handle: pid and start
  *                   time; here a process number, 0 free).  proc_register()
  *                   claims a free or dead slot with a compare-and-swap,
@@ -43,9 +55,13 @@
  *   P4 an unforced reset never proceeds while a peer that was attached and
  *      alive for the whole scan is still attached and alive.
  *   P5 every allocation stays inside [FLOOR, TOP).
+ *   P6 a per-thread cache whose epoch check passes holds a chunk of the
+ *      current generation: no cache hands out memory of an ended one.
  *
- * Two small configurations (make model checks both): 2 allocating peers
- * and 1 resetter; 1 peer and 2 resetters.  Peers may be killed at any
+ * Three small configurations (make model checks them all): 2 allocating
+ * peers and 1 resetter; 1 peer and 2 resetters; and, with the epoch word
+ * and the caches' use of it (EPOCH, P6), 1 peer and 2 resetters (with 2
+ * peers as well the states outgrow a CI run).  Peers may be killed at any
  * step, resetters in a trim; each resetter is forced or not, trims or not,
  * chosen nondeterministically; the region has TOP - FLOOR cells.  The
  * trim lock (trim_lock() and the hold check in arena_reset(), lib/alloc.c)
@@ -70,6 +86,7 @@
 byte gen = 1;            /* state word: generation */
 byte top = TOP;          /*             top */
 byte trim_owner = 0;     /* header word trim_owner: 0 none */
+byte egen = 1;           /* epoch word: announced generation */
 
 byte slot[NSLOTS];       /* process table: 0 free, else process number */
 bool alive[NPROC];       /* indexed by process number */
@@ -83,7 +100,7 @@ byte ogen[TOP];          /* ghost: generation of that holding */
  * it may be killed between any two steps (then it stays in slot[]). */
 proctype allocator(byte me)
 {
-	byte i, g, t, nt, size, c, n = 0;
+	byte i, g, t, nt, size, c, n = 0, sg;
 	bool chunk;
 
 	/* proc_register(): claim a free or dead slot */
@@ -108,6 +125,12 @@ proctype allocator(byte me)
 		:: size = 1; chunk = false
 		:: size = 2; chunk = false
 		:: size = 2; chunk = true   /* an arena_local chunk */
+		fi;
+		if
+#ifdef EPOCH
+		:: chunk -> sg = egen                   /* the stamp first */
+#endif
+		:: else -> skip
 		fi;
 retry:
 		atomic { g = gen; t = top }                 /* uatomic_read */
@@ -138,6 +161,34 @@ retry:
 		 * lower cell back (cache_drop in lib/local.c) if nothing was
 		 * allocated after the chunk: top still at its floor. */
 		if
+#ifdef EPOCH
+		:: chunk && g != sg ->
+			/* a reset is under way: give the chunk back, allocate
+			 * directly (not modelled) */
+			atomic {
+				if
+				:: gen == g && top == nt ->
+					top = t; owner[nt] = 0; owner[nt + 1] = 0
+				:: else -> skip
+				fi
+			}
+		:: chunk && g == sg ->
+			/* the fast path, at any later time (P6), then the tail
+			 * given back; one step, which keeps the state space
+			 * small and still lets any reset come between the chunk
+			 * and its use */
+			atomic {
+				if
+				:: egen == sg -> assert(gen == g)
+				:: else -> skip     /* a refill drops the chunk */
+				fi;
+				if
+				:: gen == g && top == nt ->
+					top = nt + 1; owner[nt] = 0
+				:: else -> skip
+				fi
+			}
+#else
 		:: chunk ->
 			atomic {
 				if
@@ -146,9 +197,11 @@ retry:
 				:: else -> skip
 				fi
 			}
+#endif
 		:: else -> skip
 		fi;
 failed:
+		sg = 0;     /* dead from here: keeps the states few */
 		n++
 	:: n < NALLOC -> atomic { alive[me] = false }; goto done  /* SIGKILL */
 	:: n >= NALLOC -> break
@@ -244,6 +297,14 @@ again:
 	:: !trim && t == HELD && trim_owner != 0 && alive[trim_owner] -> goto out
 	:: else -> skip
 	fi;
+#ifdef EPOCH
+	egen = g + 1;                                    /* announce() */
+	/* killed between the announcement and the reset */
+	if
+	:: atomic { alive[me] = false }; goto out
+	:: skip
+	fi;
+#endif
 	atomic {
 		if
 		:: gen == g && top == t ->
