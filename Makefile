@@ -80,6 +80,11 @@ tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h | dep
 tests/stress: tests/stress.c libarena.a include/arena.h | deps
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
+# What tests/arenactl_test.sh needs: built with the library's flags
+# (SANITIZE included), as it links libarena.a.
+tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
+
 # The benchmarks: one table, tests/bench/results.csv and, with gnuplot,
 # tests/bench/throughput.png.  Figures are read, never asserted.
 bench: deps libarena.a
@@ -89,6 +94,13 @@ bench: deps libarena.a
 STRESS_ARGS ?= -d 30 -p 8
 stress: tests/stress tools/arenactl
 	./tests/stress $(STRESS_ARGS) -a tools/arenactl
+
+# The hostile-peer suite with a long attack (make check runs it for 3 s):
+# make hostile HOSTILE_SECONDS=600
+HOSTILE_SECONDS ?= 60
+.PHONY: hostile
+hostile: tests/check_hostile tools/arenactl
+	HOSTILE_SECONDS=$(HOSTILE_SECONDS) ./tests/check_hostile
 
 # Fuzzing (clang, libFuzzer): make fuzz FUZZ_SECONDS=60.  make check
 # replays the seeds and the kept crash regressions with any compiler.
@@ -121,9 +133,10 @@ fuzz-replay: $(REPLAY_BINS)
 	  ./tests/fuzz/replay_$$t tests/fuzz/seeds/$$t/* \
 	    $$(ls tests/fuzz/regress/$$t/* 2>/dev/null) || exit 1; done
 
-# The protocol, model-checked with spin (Debian package spin), in its two
-# configurations: 2 peers and 1 resetter; 1 peer and 2 resetters.
-MODEL_CONFIGS = NPEERS=2,NRESET=1 NPEERS=1,NRESET=2
+# The protocol, model-checked with spin (Debian package spin), in three
+# configurations: 2 peers and 1 resetter; 1 peer and 2 resetters; the same
+# with the epoch word of the per-thread caches.
+MODEL_CONFIGS = NPEERS=2,NRESET=1 NPEERS=1,NRESET=2 NPEERS=1,NRESET=2,EPOCH
 model:
 	@command -v spin >/dev/null 2>&1 || { echo "model: installing spin"; \
 	  apt-get install -y -qq spin >/dev/null; }
@@ -139,7 +152,7 @@ model:
 # What CI runs besides make check (see .ci/run).
 # test-suites: the Check suites, the fuzz replays and a short crash storm,
 # with no install or documentation step, for the sanitizer builds.
-test-suites: libarena.a $(TESTS) tests/stress tools/arenactl
+test-suites: libarena.a $(TESTS) tests/stress tools/arenactl tests/arenactl_helper
 	@sh tests/run.sh $(TESTS)
 	@$(MAKE) -s fuzz-replay
 	./tests/stress -d 5 -p 6 -a tools/arenactl
@@ -172,14 +185,15 @@ tests/header_c: tests/header_only.c include/arena.h
 tests/header_cxx: tests/header_only.cc include/arena.h
 	$(CXX) -std=c++11 -Iinclude -Wall -Wextra -Werror -pedantic -c -o $@.o $< && touch $@
 
-check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS) tests/stress
+check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS) tests/stress \
+	tests/arenactl_helper
 	@sh tests/run.sh $(TESTS)
 	@$(MAKE) -s fuzz-replay
 	./tests/stress -d 5 -p 6 -a tools/arenactl
 	@sh tests/arenactl_test.sh
-	@sh tests/readme_example.sh
+	@CC='$(CC)' SANITIZE='$(SANITIZE)' sh tests/readme_example.sh
 	@sh tests/man_check.sh
-	@sh tests/install_test.sh
+	@CC='$(CC)' SANITIZE='$(SANITIZE)' sh tests/install_test.sh
 
 demo: deps tools/arena_demo
 	./tools/arena_demo

@@ -11,6 +11,11 @@
  *                                       I = 0 .. N-1
  *   arenactl_helper alloc NAME BYTES    allocate BYTES (alignment 1), print
  *                                       the reference; exit 1 when refused
+ *   arenactl_helper flip NAME REF SECS  print "ready PID", then for SECS
+ *                                       seconds (or until killed) flip the
+ *                                       NUL of the string at REF between
+ *                                       '\0' and 'x' as fast as it can;
+ *                                       leave the NUL in place at the end
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage.
  */
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -53,6 +59,25 @@ static char *unescape(char *s)
 	return s;
 }
 
+/* flip -- toggle the byte at P between '\0' and 'x' for SECS seconds;
+ * leave '\0'.  Volatile: every store must reach the shared page. */
+static void flip(volatile char *p, double secs)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned long i = 1;; i++) {
+		*p = (i & 1) ? 'x' : '\0';
+		if ((i & 0xffff) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if ((double)(t.tv_sec - t0.tv_sec) +
+			    (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >= secs)
+				break;
+		}
+	}
+	*p = '\0';
+}
+
 /* die -- report a failed call on NAME; exit 1. */
 static int die(const char *what, const char *name)
 {
@@ -66,8 +91,8 @@ int main(int argc, char **argv)
 	arena_t *a;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: arenactl_helper hold|put|publish|alloc "
-		        "NAME ...\n");
+		fprintf(stderr, "usage: arenactl_helper "
+		        "hold|put|publish|alloc|flip NAME ...\n");
 		return 2;
 	}
 	a = arena_attach(argv[2], 0);
@@ -106,6 +131,17 @@ int main(int argc, char **argv)
 		if (r == ARENA_NULL)
 			return die("alloc in", argv[2]);
 		printf("0x%" PRIx64 "\n", r);
+	} else if (strcmp(argv[1], "flip") == 0 && argc == 5) {
+		arena_ref_t r = strtoull(argv[3], NULL, 0);
+		const char *s = arena_get_str(a, r);
+
+		if (s == NULL)
+			return die("get_str in", argv[2]);
+		printf("ready %ld\n", (long)getpid());
+		fflush(stdout);
+		/* The read-write mapping holds the string: write its NUL. */
+		flip((volatile char *)arena_get(a, r, strlen(s) + 1) + strlen(s),
+		     strtod(argv[4], NULL));
 	} else {
 		fprintf(stderr, "arenactl_helper: bad arguments\n");
 		arena_detach(a);

@@ -4,9 +4,11 @@
 # exit status and message, and inspection and failing commands leaving the
 # segment byte for byte as it was.  POSIX sh; run from anywhere as
 #   sh tests/arenactl_test.sh
-# Builds tests/arenactl_helper (live peers, directory entries, allocations)
-# when it is missing or older than its source, arena.h or libarena.a.  Checks that need root (chown,
-# another uid) are skipped, and say so, when not run as root.
+# Uses tests/arenactl_helper (live peers, directory entries, allocations),
+# which make builds; when it is missing or older than its source, arena.h
+# or libarena.a, this runs make tests/arenactl_helper.  Every arenactl run
+# is bounded by timeout 10.  Checks that need root (chown, another uid) are
+# skipped, and say so, when not run as root.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
@@ -54,13 +56,14 @@ hash() {
 	else echo absent; fi
 }
 
-# ctl ARGS -- run arenactl; status in $rc, output in $OUT and $ERR.
-ctl() { "$CTL" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
+# ctl ARGS -- run arenactl, for at most 10 s (a hang is status 124, not a
+# stuck suite); status in $rc, output in $OUT and $ERR.
+ctl() { timeout 10 "$CTL" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
 
 # as_nobody ARGS -- run arenactl as uid/gid 65534 (a copy it can execute).
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/bin/arenactl" \
-		"$@" >"$OUT" 2>"$ERR"
+	timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$tmp/bin/arenactl" "$@" >"$OUT" 2>"$ERR"
 	rc=$?
 }
 
@@ -69,6 +72,9 @@ as_nobody() {
 verdict() {
 	v_desc=$1 v_rc=$2 v_ere=$3 v_why=""
 	[ "$rc" -eq "$v_rc" ] || v_why="exit status $rc, wanted $v_rc"
+	[ "$rc" -eq 124 ] && v_why="$v_why (hung: killed after 10 s)"
+	[ "$rc" -gt 128 ] && [ "$rc" -ne "$v_rc" ] &&
+		v_why="$v_why (killed by signal $((rc - 128)))"
 	if [ -n "$v_ere" ] && ! grep -Eq -- "$v_ere" "$ERR"; then
 		v_why="${v_why:+$v_why; }stderr does not match /$v_ere/"
 	fi
@@ -165,19 +171,41 @@ with open(path, "r+b") as f:
     f.seek(off); f.write(v.to_bytes(w, "little"))' "$SHM/$1" "$2" "$3" ${4:+"$4"}
 }
 
+# forge_time NAME SECONDS -- set the creation time in NAME's header (int64
+# at offset 40) to SECONDS and recompute the checksum at offset 72 (FNV-1a
+# 64 over bytes [0, 72)), so that the header still validates.
+forge_time() {
+	python3 -c '
+import sys
+path, t = sys.argv[1], int(sys.argv[2])
+with open(path, "r+b") as f:
+    h = bytearray(f.read(72))
+    h[40:48] = t.to_bytes(8, "little", signed=True)
+    c = 0xcbf29ce484222325
+    for b in h:
+        c = ((c ^ b) * 0x100000001b3) & 0xffffffffffffffff
+    f.seek(40); f.write(h[40:48])
+    f.seek(72); f.write(c.to_bytes(8, "little"))' "$SHM/$1" "$2"
+}
+
 blocks() { stat -c %b "$SHM/$1"; }
 
 # ---- setup -------------------------------------------------------------
 
 [ -x "$CTL" ] || { echo "arenactl_test: $CTL not built (make tools/arenactl)"; exit 1; }
 command -v python3 >/dev/null 2>&1 || { echo "arenactl_test: python3 needed"; exit 1; }
+# make check builds the helper (make tests/arenactl_helper) with the flags
+# of the library it links, SANITIZE included.  Run standalone, this builds
+# it through the same rule when it is missing or stale, with the make
+# variables of the environment (CC, CFLAGS, SANITIZE, MAKEFLAGS).
 if [ ! -x "$HELPER" ] || [ -n "$(find "$top/tests/arenactl_helper.c" \
 	"$top/include/arena.h" "$top/libarena.a" -newer "$HELPER" 2>/dev/null)" ]; then
-	${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$top/include" \
-		-o "$HELPER" "$top/tests/arenactl_helper.c" "$top/libarena.a" \
-		-lurcu-common -lpthread ||
-		{ echo "arenactl_test: cannot build $HELPER"; exit 1; }
+	${MAKE:-make} -s -C "$top" tests/arenactl_helper ||
+		{ echo "arenactl_test: cannot build $HELPER (make tests/arenactl_helper)"; exit 1; }
 fi
+# The segment format this tree writes, as arena.h declares it.
+FMT=$(sed -n 's/^#define ARENA_FORMAT_VERSION  *\([0-9][0-9]*\).*/\1/p' include/arena.h)
+[ -n "$FMT" ] || { echo "arenactl_test: no ARENA_FORMAT_VERSION in include/arena.h"; exit 1; }
 root=0
 [ "$(id -u)" -eq 0 ] && root=1
 mkdir "$tmp/bin" && cp "$CTL" "$tmp/bin/arenactl" && chmod 755 "$tmp" "$tmp/bin"
@@ -194,7 +222,7 @@ done
 t "--help" 0 '' --help
 out "--help prints the usage" '^usage: arenactl COMMAND'
 t "-V" 0 '' -V
-out "-V prints the version and format" '^arenactl \(libarena\) [0-9]+\.[0-9]+\.[0-9]+, segment format 1$'
+out "-V prints the version and format" "^arenactl \\(libarena\\) [0-9]+\\.[0-9]+\\.[0-9]+, segment format $FMT\$"
 t "--version" 0 '' --version
 out "--version prints the version" 'libarena'
 
@@ -263,12 +291,12 @@ cond "create is silent on success" [ ! -s "$OUT" ]
 cond "create: default mode is 0600" [ "$(stat -c %a "$SHM/$A")" = 600 ]
 cond "create: memory is reserved" [ "$(blocks "$A")" -ge 2048 ]
 same "info --json" 0 '' "$A" info "$A" --json
-json "info --json: geometry" "d['name']=='/$A' and d['format']==1 and d['capacity']==1048576 and d['header_size']==4096 and d['segment_size']==1048576+4096 and d['proc_slots']==4 and d['dir_slots']==8"
+json "info --json: geometry" "d['name']=='/$A' and d['format']==$FMT and d['capacity']==1048576 and d['header_size']==4096 and d['segment_size']==1048576+4096 and d['proc_slots']==4 and d['dir_slots']==8"
 json "info --json: a new arena" "d['used']==0 and d['available']==1048576 and d['generation']==1 and d['high_water']==0 and d['failed_allocs']==0 and d['resets']==0 and d['attached']==0 and d['processes']==[] and d['directory']==[] and d['sparse'] is False"
 json "info --json: creator and time" "d['creator_uid']==$(id -u) and abs(d['create_time']-$(date +%s))<60"
 same "info" 0 '' "$A" info "$A"
 out "info: name" "^arena +/$A\$"
-out "info: format" '^format +1$'
+out "info: format" "^format +$FMT\$"
 out "info: segment size, human and in bytes" '^segment size +1\.0M \(1052672 bytes\)$'
 out "info: header size" '^header size +4K$'
 out "info: capacity" '^capacity +1M$'
@@ -394,10 +422,66 @@ same "dump --str after reset: stale" 1 "stale" "$A" dump "$A" "$RH" --str
 same "dir after reset: empty" 0 '' "$A" dir "$A" --json
 json "dir --json after reset: []" "d==[]"
 
+echo "== dump --str of the string at the segment's end"
+
+# The first allocation of a fresh arena takes the last bytes of the
+# segment: a string there has its NUL in the segment's last byte.  dump
+# --str copies the string once, reading at most up to the segment's end
+# (its size from arena_stat(), less the reference's offset), and prints
+# only that copy; so if a peer overwrites the NUL after arena_get_str()
+# found it, nothing past the end is read: the copy finds no NUL and dump
+# says so.  The old code printed from the mapping, a second read that ran
+# past the end once the NUL was gone.
+newseg R
+ctl create "$R" 64K
+TAIL=$(printf '%04000d' 0 | tr 0 a)
+RT=$("$HELPER" put "$R" tail "$TAIL") || failed "helper put tail"
+ctl info "$R" --json
+json "the string is the last object: its NUL is the segment's last byte" "$((RT & 0xffffffffff)) + 4001 == d['segment_size']"
+same "dump --str of the last object" 0 '' "$R" dump "$R" "$RT" --str
+cond "dump --str of the last object prints it, whole" [ "$(cat "$OUT")" = "$TAIL" ]
+same "dump of the last object: 64 bytes" 0 '' "$R" dump "$R" "$RT"
+cond "dump of the last object: 4 lines" [ "$(wc -l <"$OUT")" -eq 4 ]
+# A peer flips the last byte between NUL and 'x' as fast as it can while
+# dump --str runs 100 times: every run must print the whole string (it saw
+# the NUL) or nothing with an error (it did not), never more and never a
+# crash.  Needs two CPUs to race reliably; on one it proves less.
+"$HELPER" flip "$R" "$RT" 60 >"$tmp/flip" 2>&1 &
+flipper=$!
+pids="$pids $flipper"
+i=0
+until grep -q '^ready' "$tmp/flip" 2>/dev/null || [ $i -gt 100 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+grep -q '^ready' "$tmp/flip" ||
+	failed "helper flip did not start" "$(cat "$tmp/flip")"
+i=0 nok=0 nerr=0 bad=""
+while [ $i -lt 100 ] && [ -z "$bad" ]; do
+	ctl dump "$R" "$RT" --str
+	if [ "$rc" -eq 0 ] && [ "$(cat "$OUT")" = "$TAIL" ]; then
+		nok=$((nok + 1))
+	elif [ "$rc" -eq 1 ] && [ ! -s "$OUT" ] &&
+	     grep -q "reference 0x[0-9a-f]*: " "$ERR"; then
+		nerr=$((nerr + 1))
+	else
+		bad="run $i: exit status $rc, $(wc -c <"$OUT") bytes on stdout (at most 4001 allowed)"
+	fi
+	i=$((i + 1))
+done
+kill -9 "$flipper" 2>/dev/null; wait "$flipper" 2>/dev/null
+pids=$(echo " $pids " | sed "s/ $flipper / /")
+if [ -z "$bad" ]; then
+	pass "dump --str against a peer flipping the NUL: $nok whole, $nerr refused, none past the end"
+else
+	failed "dump --str against a peer flipping the NUL: read past the segment's end" "$bad"
+fi
+[ "$nerr" -gt 0 ] || skip "the race was not exercised: no run saw the NUL overwritten"
+ctl rm "$R" --force
+
 echo "== check"
 
 same "check of a sound arena" 0 '' "$A" check "$A"
-out "check: header valid" "^/$A: header valid: format 1, segment 1\.0M, generation 5\$"
+out "check: header valid" "^/$A: header valid: format $FMT, segment 1\.0M, generation 5\$"
 out "check: sound" "^/$A: sound \(0 errors, 0 warnings\)\$"
 same "check --json of a sound arena" 0 '' "$A" check "$A" --json
 json "check --json: sound" "d=={'name':'/$A','findings':[],'sound':True,'errors':0,'warnings':0}"
@@ -514,6 +598,84 @@ printf 'ANARENA' >"$SHM/$S"
 same "info of a 7-byte file" 1 "/$S: not an arena" "$S" info "$S"
 ctl rm "$S" --force
 
+echo "== a FIFO or a symbolic link under the name"
+
+# Opening a FIFO to read blocks until a writer comes: no command may open
+# one (ctl bounds each run to 10 s, so a hang fails with status 124).  A
+# symbolic link is not followed.  Both are "not an arena", left in place.
+newseg Q
+if mkfifo "$SHM/$Q"; then
+	for c in info dir watch reset; do
+		t "$c of a FIFO: not an arena, no hang" 1 "^arenactl: /$Q: not an arena\$" "$c" "$Q"
+	done
+	t "dump of a FIFO" 1 "^arenactl: /$Q: not an arena\$" dump "$Q" 0x10000001000
+	t "dump --str of a FIFO" 1 "^arenactl: /$Q: not an arena\$" dump "$Q" 0x10000001000 --str
+	t "check of a FIFO" 1 '' check "$Q"
+	out "check of a FIFO: not an arena, NOT SOUND" "attach refused: not an arena"
+	t "check --json of a FIFO" 1 '' check "$Q" --json
+	json "check --json of a FIFO: not sound" "d['sound'] is False and 'not an arena' in d['findings'][0]['message']"
+	t "rm of a FIFO: refused" 1 "^arenactl: /$Q: not an arena \(use --force" rm "$Q"
+	cond "rm of a FIFO left it" [ -p "$SHM/$Q" ]
+	t "create over a FIFO" 1 "already exists" create "$Q" 64K
+	t "list with a FIFO: no hang" 0 '' list
+	nout "list: the FIFO is skipped" "/$Q( |\$)"
+	t "list --json with a FIFO" 0 '' list --json
+	json "list --json: the FIFO is skipped" "'/$Q' not in [e['name'] for e in d]"
+	cond "the FIFO is still a FIFO" [ -p "$SHM/$Q" ]
+	t "rm --force of a FIFO" 0 '' rm "$Q" --force
+	cond "rm --force removed the FIFO" [ ! -e "$SHM/$Q" ]
+	newseg Y
+	mkfifo "$tmp/fifo"
+	ln -s "$tmp/fifo" "$SHM/$Y"
+	for c in info check dir; do
+		ctl "$c" "$Y"
+		verdict "$c of a symbolic link to a FIFO: no hang" 1 ''
+	done
+	t "info of a symbolic link: not an arena" 1 "^arenactl: /$Y: not an arena\$" info "$Y"
+	t "rm of a symbolic link: refused" 1 "/$Y: not an arena \(use --force" rm "$Y"
+	cond "rm of a symbolic link left it" [ -L "$SHM/$Y" ]
+	t "list with a symbolic link to a FIFO" 0 '' list
+	nout "list: the link is skipped" "/$Y( |\$)"
+	t "rm --force of a symbolic link" 0 '' rm "$Y" --force
+	cond "rm --force removed the link, not the FIFO" sh -c "[ ! -L '$SHM/$Y' ] && [ -p '$tmp/fifo' ]"
+else
+	skip "a FIFO in $SHM (mkfifo failed)"
+fi
+
+echo "== a forged creation time"
+
+# The creation time is whatever the header says: a date localtime() cannot
+# represent must not crash info (strftime() of a NULL struct tm); it is
+# shown as the raw count of seconds.  Exit status 0, or 1 should the
+# library come to refuse such a header; never a signal.
+newseg T
+ctl create "$T" 64K
+h=$(hash "$T")
+# calm DESC -- the last run ended with status 0 or 1, and left $T as $h.
+calm() {
+	if [ "$rc" -le 1 ] && [ "$(hash "$T")" = "$h" ]; then pass "$1"
+	else failed "$1" "exit status $rc$( [ "$rc" -gt 128 ] &&
+		echo " (killed by signal $((rc - 128)))"), or $T changed"; fi
+}
+for v in 9223372036854775807 -9223372036854775808 4611686018427387904 -4611686018427387904 0; do
+	forge_time "$T" "$v"
+	h=$(hash "$T")
+	ctl info "$T"
+	calm "info with create_time $v: no crash"
+	if [ "$rc" -eq 0 ] && [ "$v" = 0 ]; then
+		out "info: create_time 0 is a date" '^created +19(69|70)-[0-9]{2}-[0-9]{2} [0-9:]{8} by uid '
+	elif [ "$rc" -eq 0 ]; then
+		out "info: create_time $v shown raw, with a note" "^created +$v seconds since the epoch \(not a date\) by uid "
+	fi
+	ctl info "$T" --json
+	calm "info --json with create_time $v: no crash"
+	[ "$rc" -eq 0 ] && json "info --json: valid, create_time $v" "d['create_time']==$v"
+	# Whether such a time is a finding is arena_check()'s to say.
+	ctl check "$T" --json
+	calm "check --json with create_time $v: no crash"
+	json "check --json with create_time $v: valid" "type(d['sound']) is bool"
+done
+
 echo "== a segment that does not exist"
 
 newseg N
@@ -562,14 +724,23 @@ newseg I
 ctl create "$I" 64K --procs 4 --dir-slots 8
 "$HELPER" put "$I" alpha one >/dev/null
 h=$(hash "$I")
-# The directory follows the 4 process slots: 256 + 4 * 8; 48-byte slots,
-# the key at +16.  Corrupt the key of the one entry.
+# The process table (8-byte slots) and the directory (48-byte slots, the
+# key at +16) are where the header says: proc_offset at 60, dir_offset at
+# 64.  Corrupt the key of the one entry.
+u32() {
+	python3 -c '
+import sys
+o = int(sys.argv[2])
+print(int.from_bytes(open(sys.argv[1], "rb").read()[o:o + 4], "little"))' "$SHM/$1" "$2"
+}
+PT=$(u32 "$I" 60)
+DT=$(u32 "$I" 64)
 slot=$(python3 -c '
 import sys
 b = open(sys.argv[1], "rb").read()
 for i in range(8):
-    o = 288 + 48 * i
-    if int.from_bytes(b[o:o + 8], "little"): print(o); break' "$SHM/$I")
+    o = int(sys.argv[2]) + 48 * i
+    if int.from_bytes(b[o:o + 8], "little"): print(o); break' "$SHM/$I" "$DT")
 patch "$I" $((slot + 16)) 0x20
 h=$(hash "$I")
 same "check: a directory key that does not match its hash" 1 '' "$I" check "$I"
@@ -583,12 +754,12 @@ patch "$I" $((slot + 8)) 0x10000000000 8
 same "check: a directory reference of another generation" 1 '' "$I" check "$I" --json
 json "check --json: the generation finding" "d['errors']>=1 and any('generation' in f['message'] for f in d['findings'])"
 patch "$I" $((slot + 8)) 0x10000000000 8
-patch "$I" 256 0x5 8
-patch "$I" 264 0x7fffffff00000005 8
+patch "$I" "$PT" 0x5 8
+patch "$I" $((PT + 8)) 0x7fffffff00000005 8
 same "check: invalid pids in the process table" 1 '' "$I" check "$I" --json
 json "check --json: two invalid pids" "d['errors']==2 and sum('invalid pid' in f['message'] for f in d['findings'])==2"
-patch "$I" 264 0x7fffffff00000005 8
-patch "$I" 256 0x5 8
+patch "$I" $((PT + 8)) 0x7fffffff00000005 8
+patch "$I" "$PT" 0x5 8
 patch "$I" 208 0x10000000 8
 same "check: high water beyond the capacity" 1 '' "$I" check "$I"
 out "check: the high water finding" '^error: high water'

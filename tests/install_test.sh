@@ -42,7 +42,8 @@ C
 PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
 export PKG_CONFIG_PATH
 flags=$(pkg-config --cflags --libs libarena) || fail "pkg-config libarena failed"
-${CC:-cc} -std=c11 -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $flags ||
+${CC:-cc} -std=c11 -Wall -Werror ${SANITIZE:+-fsanitize=$SANITIZE} \
+	-o "$tmp/prog" "$tmp/prog.c" $flags ||
 	fail "cannot build against the installed library"
 out=$(LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/prog") || fail "program failed: $out"
 [ "$out" = ok ] || fail "program printed '$out'"

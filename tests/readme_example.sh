@@ -19,7 +19,9 @@ awk '
 ' "$top/README.md" > "$tmp/quickstart.c" ||
 	fail "no quick-start program in README.md (<!-- quickstart --> then \`\`\`c ... \`\`\`)"
 
+# A sanitized libarena.a (make check SANITIZE=...) needs the same flags.
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror -pedantic -I"$top/include" \
+	${SANITIZE:+-fsanitize=$SANITIZE} \
 	-o "$tmp/quickstart" "$tmp/quickstart.c" "$top/libarena.a" \
 	-lurcu-common -lpthread 2> "$tmp/cc.err" ||
 	{ cat "$tmp/cc.err" >&2; fail "the quick-start program does not compile"; }

@@ -69,7 +69,7 @@ static bool owner_of(const char *name, uid_t *uid, mode_t *mode)
 
 	snprintf(path, sizeof(path), "%s/%s", SHM_DIR,
 	         name[0] == '/' ? name + 1 : name);
-	if (stat(path, &st) < 0)
+	if (lstat(path, &st) < 0)
 		return false;
 	*uid = st.st_uid;
 	*mode = st.st_mode & 07777;
@@ -128,6 +128,42 @@ static int fail(const char *name)
 	fprintf(stderr, "%s: %s: %s\n", prog,
 	        full_name(name, nb, sizeof(nb)), why(e, name, wb, sizeof(wb)));
 	return (e == EINVAL || e == ENAMETOOLONG) ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/* ---- attaching --------------------------------------------------------- */
+
+/*
+ * shm_regular -- false, with errno EMEDIUMTYPE, when /dev/shm holds
+ * something other than a regular file under NAME: a FIFO (opening it to
+ * read would block until a writer came), a symbolic link, a directory, a
+ * device.  True otherwise, a missing object or a bad name included, which
+ * arena_attach() then reports.  lstat() opens nothing and follows no link.
+ */
+static bool shm_regular(const char *name)
+{
+	char path[sizeof(SHM_DIR) + ARENA_NAME_MAX + 2];
+	const char *base = name[0] == '/' ? name + 1 : name;
+	struct stat st;
+
+	if (base[0] == '\0' || strchr(base, '/') != NULL ||
+	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+	    strlen(base) >= ARENA_NAME_MAX)
+		return true;            /* an invalid name: attach says so */
+	snprintf(path, sizeof(path), "%s/%s", SHM_DIR, base);
+	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return true;
+	errno = EMEDIUMTYPE;
+	return false;
+}
+
+/*
+ * attach -- arena_attach(NAME, FLAGS), refusing first what is not a
+ * regular file.  Only a race can still hand arena_attach() a FIFO (it is
+ * put in place between the two calls); the library opens non-blocking.
+ */
+static arena_t *attach(const char *name, unsigned flags)
+{
+	return shm_regular(name) ? arena_attach(name, flags) : NULL;
 }
 
 /* ---- sizes ------------------------------------------------------------- */
@@ -196,6 +232,24 @@ static const char *fmt_size(uint64_t v, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%.1f%c", d, suf[i]);
 	return buf;
+}
+
+/*
+ * fmt_time -- T, seconds since the epoch, as local time in FORMAT into BUF;
+ * false, with BUF the plain count of seconds, when localtime_r() cannot
+ * represent T (a forged header's year beyond an int): strftime() must
+ * never be given its NULL.
+ */
+static bool fmt_time(int64_t t, const char *format, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if ((int64_t)tt == t && localtime_r(&tt, &tm) != NULL &&
+	    strftime(buf, n, format, &tm) != 0)
+		return true;
+	snprintf(buf, n, "%" PRId64, t);
+	return false;
 }
 
 /* parse_uint -- a decimal count in [lo, hi]; -1 otherwise. */
@@ -516,12 +570,12 @@ static int cmd_info(int argc, char **argv)
 	char b1[32], b2[32], bar[13], when[64];
 	struct opts o;
 	int rc, np, nd, dead = 0;
+	bool is_date;
 	arena_t *a;
-	time_t ct;
 
 	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
-	a = arena_attach(argv[optind], INSPECT);
+	a = attach(argv[optind], INSPECT);
 	if (a == NULL)
 		return fail(argv[optind]);
 	if (arena_stat(a, &st) < 0 || lists(a, &procs, &np, &dir, &nd) < 0) {
@@ -531,8 +585,8 @@ static int cmd_info(int argc, char **argv)
 	}
 	for (int i = 0; i < np; i++)
 		dead += !procs[i].alive;
-	ct = (time_t)st.create_time;
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&ct));
+	is_date = fmt_time(st.create_time, "%Y-%m-%d %H:%M:%S", when,
+	                   sizeof(when));
 	if (o.json) {
 		printf("{\"name\":");
 		json_str(stdout, arena_name(a));
@@ -578,7 +632,9 @@ static int cmd_info(int argc, char **argv)
 		printf("high water     %s\n", fmt_size(st.high_water, b1, sizeof(b1)));
 		printf("failed allocs  %" PRIu64 "\n", st.failed_allocs);
 		printf("resets         %" PRIu64 "\n", st.resets);
-		printf("created        %s by uid %u\n", when, st.creator_uid);
+		printf("created        %s%s by uid %u\n", when,
+		       is_date ? "" : " seconds since the epoch (not a date)",
+		       st.creator_uid);
 		printf("processes      %u live, %d dead, %u slots\n", st.attached,
 		       dead, st.proc_slots);
 		for (int i = 0; i < np; i++)
@@ -635,6 +691,8 @@ static int cmd_list(int argc, char **argv)
 
 		if (de->d_name[0] == '.')
 			continue;
+		/* Regular files only: a FIFO would block the open, a link
+		 * is not an arena (see shm_regular()). */
 		snprintf(path, sizeof(path), "%s/%s", SHM_DIR, de->d_name);
 		if (lstat(path, &fs) < 0 || !S_ISREG(fs.st_mode))
 			continue;
@@ -691,7 +749,7 @@ static int cmd_reset(int argc, char **argv)
 
 	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
-	a = arena_attach(argv[optind], 0);
+	a = attach(argv[optind], 0);
 	if (a == NULL)
 		return fail(argv[optind]);
 	rc = arena_reset(a, (o.force ? ARENA_RESET_FORCE : 0) |
@@ -732,7 +790,7 @@ static int cmd_rm(int argc, char **argv)
 		/* Remove arenas, corrupt ones included, but nothing else:
 		 * an empty or zeroed object (EAGAIN) may be another program's,
 		 * or an arena still being created. */
-		a = arena_attach(argv[optind], INSPECT | ARENA_NOWAIT);
+		a = attach(argv[optind], INSPECT | ARENA_NOWAIT);
 		if (a == NULL && (errno == EMEDIUMTYPE || errno == EAGAIN ||
 		                  errno == ENOENT || errno == EINVAL ||
 		                  errno == ENAMETOOLONG)) {
@@ -797,7 +855,7 @@ static int cmd_check(int argc, char **argv)
 	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
 	k.json = o.json;
-	a = arena_attach(argv[optind], INSPECT);
+	a = attach(argv[optind], INSPECT);
 	if (a == NULL) {
 		int e = errno;
 
@@ -860,7 +918,7 @@ static int cmd_dir(int argc, char **argv)
 
 	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
-	a = arena_attach(argv[optind], INSPECT);
+	a = attach(argv[optind], INSPECT);
 	if (a == NULL)
 		return fail(argv[optind]);
 	if (lists(a, &procs, &np, &dir, &nd) < 0) {
@@ -898,6 +956,41 @@ static int cmd_dir(int argc, char **argv)
 
 /* ---- dump -------------------------------------------------------------- */
 
+/*
+ * str_copy -- a private copy of S, the string arena_get_str() found at REF
+ * in A; NULL with errno EFAULT when it has no NUL before the segment's end
+ * any more, or ENOMEM.  arena_get_str() saw a NUL, but a peer may overwrite
+ * it the moment after: reading the mapping again to print would then run
+ * past the segment's end.  So the string is read once more, here, never
+ * beyond the bytes from REF's offset to the end of the segment (the size
+ * arena_stat() gives), and only the copy is printed.
+ */
+static char *str_copy(const arena_t *a, arena_ref_t ref, const char *s)
+{
+	uint64_t off = ARENA_REF_OFFSET(ref);
+	struct arena_stat st;
+	size_t n;
+	char *c;
+
+	if (arena_stat(a, &st) < 0)
+		return NULL;
+	if (off >= st.segment_size) {
+		errno = EFAULT;
+		return NULL;
+	}
+	n = strnlen(s, (size_t)(st.segment_size - off));
+	if (n == st.segment_size - off) {
+		errno = EFAULT;         /* the NUL was overwritten meanwhile */
+		return NULL;
+	}
+	c = malloc(n + 1);
+	if (c == NULL)
+		return NULL;
+	memcpy(c, s, n);        /* a NUL written meanwhile only ends it early */
+	c[n] = '\0';
+	return c;
+}
+
 static int cmd_dump(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -912,6 +1005,7 @@ static int cmd_dump(int argc, char **argv)
 	uint64_t len;
 	char *end;
 	arena_t *a;
+	bool ok;
 	int rc;
 
 	if (!begin(c, argc, argv, longs, &o, 2, &rc))
@@ -924,17 +1018,19 @@ static int cmd_dump(int argc, char **argv)
 	    errno != 0 || ref == ARENA_NULL)
 		return usage_err(c, "'%s' is not a reference (a non-zero number, "
 		                 "e.g. 0x10000000ff00)", argv[optind + 1]);
-	a = arena_attach(argv[optind], INSPECT);
+	a = attach(argv[optind], INSPECT);
 	if (a == NULL)
 		return fail(argv[optind]);
 	if (o.str) {
 		const char *s = arena_get_str(a, ref);
+		char *copy = s != NULL ? str_copy(a, ref, s) : NULL;
 
-		if (s != NULL) {
-			print_str(stdout, s);
+		if (copy != NULL) {
+			print_str(stdout, copy);
 			putchar('\n');
 		}
-		p = (const unsigned char *)s;
+		ok = copy != NULL;
+		free(copy);
 	} else {
 		len = o.len;
 		if (!o.have_len) {
@@ -961,8 +1057,9 @@ static int cmd_dump(int argc, char **argv)
 				putchar(isprint(p[j]) ? p[j] : '.');
 			printf("|\n");
 		}
+		ok = p != NULL;
 	}
-	if (p == NULL) {
+	if (!ok) {
 		int e = errno;
 
 		fprintf(stderr, "%s: %s: reference 0x%" PRIx64 ": %s\n", prog,
@@ -1015,7 +1112,7 @@ static int cmd_watch(int argc, char **argv)
 
 	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
-	a = arena_attach(argv[optind], INSPECT);
+	a = attach(argv[optind], INSPECT);
 	if (a == NULL)
 		return fail(argv[optind]);
 	memset(&sa, 0, sizeof(sa));
@@ -1030,7 +1127,7 @@ static int cmd_watch(int argc, char **argv)
 	while (!stop && (o.count == 0 || shown < o.count)) {
 		struct timespec ts;
 		double dt, rate, frate;
-		char b1[32], b2[32], clock_s[16];
+		char b1[32], b2[32], clock_s[24];
 		time_t now;
 
 		ts.tv_sec = (time_t)o.interval;
@@ -1048,7 +1145,8 @@ static int cmd_watch(int argc, char **argv)
 		                                     : st.used) / dt;
 		frate = (double)(st.failed_allocs - prev.failed_allocs) / dt;
 		now = time(NULL);
-		strftime(clock_s, sizeof(clock_s), "%H:%M:%S", localtime(&now));
+		/* The raw seconds, should the clock be no date. */
+		(void)fmt_time((int64_t)now, "%H:%M:%S", clock_s, sizeof(clock_s));
 		if (o.json)
 			printf("{\"time\":%lld,\"used\":%" PRIu64 ",\"capacity\":%"
 			       PRIu64 ",\"bytes_per_s\":%.0f,\"failed_per_s\":%.1f"
