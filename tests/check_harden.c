@@ -113,6 +113,33 @@ static void stop_self(void)
 	raise(SIGSTOP);
 }
 
+/* stall_publisher -- a process that attaches tu_seg and publishes K at R,
+ * stopped right after its claim of a slot; returned once it has stopped.
+ * It exits 0 when the publish succeeds, 1 on ESTALE, 2 on another error,
+ * 3 when it cannot attach. */
+static pid_t stall_publisher(const char *k, arena_ref_t r)
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		arena_t *c = arena_attach(tu_seg, 0);
+
+		if (c == NULL)
+			_exit(3);
+		dir_claim_hook = stop_self;
+		if (arena_publish(c, k, r) == 0)
+			_exit(0);
+		_exit(errno == ESTALE ? 1 : 2);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, WUNTRACED), pid);
+	ck_assert_msg(WIFSTOPPED(st), "publisher did not stop (status %#x)", st);
+	return pid;
+}
+
 /* 2. A publisher stopped between its claim and its stores while another
  * process resets and publishes a key into the same slot: the newer
  * binding survives, and the stale publisher gets ESTALE. */
@@ -125,21 +152,7 @@ START_TEST(publish_across_reset)
 	int st;
 
 	colliding_keys(ARENA_DEFAULT_DIR_SLOTS, k1, k2);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		arena_t *c = arena_attach(tu_seg, 0);
-
-		if (c == NULL)
-			_exit(3);
-		dir_claim_hook = stop_self;
-		if (arena_publish(c, k1, r1) == 0)
-			_exit(0);
-		_exit(errno == ESTALE ? 1 : 2);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, WUNTRACED), pid);
-	ck_assert_msg(WIFSTOPPED(st), "publisher did not stop (status %#x)", st);
+	pid = stall_publisher(k1, r1);
 
 	ck_assert_int_eq(arena_reset(a, ARENA_RESET_FORCE), 0);
 	r2 = arena_strdup(a, "new");
@@ -180,20 +193,7 @@ START_TEST(dead_claim_recycled)
 	int st;
 
 	colliding_keys(ARENA_DEFAULT_DIR_SLOTS, k1, k2);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		arena_t *c = arena_attach(tu_seg, 0);
-
-		if (c == NULL)
-			_exit(3);
-		dir_claim_hook = stop_self;
-		(void)arena_publish(c, k1, r1);
-		_exit(2);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, WUNTRACED), pid);
-	ck_assert(WIFSTOPPED(st));
+	pid = stall_publisher(k1, r1);
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 
