@@ -48,10 +48,17 @@ static void setup(void)
 	arena_stat(a, &st);
 }
 
+/* base -- the mapping's address (arena_ptr of offset 1, less 1: offset
+ * 0 gives NULL). */
+static const unsigned char *base(void)
+{
+	return (const unsigned char *)arena_ptr(a, 1) - 1;
+}
+
 /* inside -- P and LEN lie in the allocated part of the region. */
 static void inside(const void *p, size_t len)
 {
-	const unsigned char *b = arena_ptr(a, 0);
+	const unsigned char *b = base();
 	const unsigned char *q = p;
 
 	if (q < b + st.segment_size - st.used || q + len > b + st.segment_size ||
@@ -84,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = arena_get(a, ref, 0);
 	if (p != NULL && arena_ref(a, p) != ref)
 		abort();
-	if (arena_ref(a, (const char *)arena_ptr(a, 0) + (ref & 0xffff)) != ARENA_NULL &&
+	if (arena_ref(a, base() + (ref & 0xffff)) != ARENA_NULL &&
 	    (ref & 0xffff) < st.header_size)
 		abort();
 	if (size > 16) {
