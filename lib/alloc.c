@@ -117,14 +117,14 @@ static void high_water_raise(struct fmt_header *h, uint64_t used)
 }
 
 /*
- * trimmer_alive -- whether trim_owner word W names a live trimmer: a live
- * process that is attached (a trimmer always is).  A word that no table
- * entry holds was planted, or its process detached: it blocks nothing.
+ * trimmer_alive -- whether trim_owner word W names a live trimmer: one in
+ * a live slot of the process table (a trimmer is attached while it
+ * trims).  A word that no live slot holds was planted, or its process
+ * died: it blocks nothing.
  */
 static bool trimmer_alive(const struct arena *a, uint64_t w)
 {
-	return w != 0 && proc_word_registered(a, w) &&
-	       (w == a->proc_word || proc_word_alive(w));
+	return proc_word_alive(a, w);
 }
 
 /*

@@ -56,16 +56,19 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 	top = FMT_OFF(w);
 	if (top == FMT_TOP_TRIMMING) {
 		uint64_t t = uatomic_read(&a->hdr->trim_owner);
-		bool alive = t != 0 && proc_word_alive(t);
+		bool alive = proc_word_alive(a, t);
 
 		if (t == 0)
 			finding(r, ARENA_CHECK_ERROR, "state word top is 0 (held "
 			        "for a trim) but no trimmer is recorded: the arena "
 			        "is full until a reset");
-		else if (alive && !proc_word_registered(a, t))
+		else if (!alive && pid_running(t))
+			/* A trimmer is attached while it trims: a running
+			 * process with no live entry never trimmed here. */
 			finding(r, ARENA_CHECK_ERROR, "state word top is 0 (held "
-			        "for a trim) by pid %u, which is not attached: the "
-			        "arena is full until a reset", FMT_PROC_PID(t));
+			        "for a trim) by pid %u, which runs but is not "
+			        "attached: the arena is full until a reset",
+			        FMT_PROC_PID(t));
 		else if (alive)
 			finding(r, ARENA_CHECK_WARN, "a trimming reset by pid %u is "
 			        "in progress: the arena is full until it ends",
@@ -121,10 +124,10 @@ static void check_procs(const struct arena *a, struct report *r)
 		if (FMT_PROC_PID(w) == 0 || FMT_PROC_PID(w) > (1u << 22))
 			finding(r, ARENA_CHECK_ERROR, "process slot %u: invalid "
 			        "pid %u", i, FMT_PROC_PID(w));
-		else if (!proc_word_alive(w))
+		else if (!proc_slot_alive(a, i))
 			finding(r, ARENA_CHECK_WARN, "process slot %u: pid %u is "
-			        "dead (reaped at the next attach or reset)", i,
-			        FMT_PROC_PID(w));
+			        "dead (its lock is free; reaped at the next attach "
+			        "or reset)", i, FMT_PROC_PID(w));
 	}
 }
 

@@ -135,10 +135,16 @@ _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /*
  * Process table slot: one 64-bit word {pid:32 | start_time low 32 bits:32}
- * (start time: field 22 of /proc/PID/stat, in clock ticks since boot),
- * claimed and released with one compare-and-swap; 0 is free.
+ * (start time: field 22 of /proc/PID/stat, in clock ticks since boot, 0
+ * when unknown), for display.  The entry is live while an open-file-
+ * description write lock (F_OFD_SETLK) is held on the slot's first byte of
+ * the object (FMT_PROC_LOCK), by the handle's own open file description;
+ * a word with no lock is dead, whatever its pid.  The word is claimed
+ * (under the lock) and released with one compare-and-swap; 0 is free.
  */
 #define FMT_PROC_SLOT   8u
+#define FMT_PROC_LOCK(proc_offset, i) ((uint64_t)(proc_offset) + \
+                                       (uint64_t)(i) * FMT_PROC_SLOT)
 #define FMT_PROC_WORD(pid, st) (((uint64_t)(uint32_t)(pid) << 32) | (uint32_t)(st))
 #define FMT_PROC_PID(w)   ((uint32_t)((w) >> 32))
 #define FMT_PROC_START(w) ((uint32_t)(w))

@@ -39,6 +39,11 @@ struct arena {
 	int slot;                  /* our process-table slot, -1 for none */
 	uint64_t proc_word;        /* what we wrote into it */
 	int fd;                    /* memfd arenas: kept for passing; else -1 */
+	int lock_fd;               /* an open file description of our own on
+	                              the object: process-table locks */
+	uint32_t proc_off;         /* process table offset (its lock bytes) */
+	dev_t dev;                 /* the object, to tell our handles of it */
+	ino_t ino;
 	uint32_t magic;            /* HANDLE_MAGIC while attached */
 	struct arena *next;        /* the process's list of live handles */
 	char name[ARENA_NAME_MAX + 1];
@@ -68,13 +73,20 @@ uint64_t fmt_checksum(const struct fmt_header *h);
 /* name_norm -- validate NAME, write it with its leading '/' to OUT. */
 int name_norm(const char *name, char out[ARENA_NAME_MAX + 1]);
 
-/* proc_self_word -- this process's table word (pid and start time); 0
- * and errno when /proc/self/stat cannot be read. */
+/* proc_self_word -- this process's table word: pid and start time (0
+ * when /proc/self/stat cannot be read; the word is for display). */
 uint64_t proc_self_word(void);
-/* proc_word_alive -- whether the process a table word names still runs. */
-bool proc_word_alive(uint64_t w);
-/* proc_word_registered -- whether W is in A's process table. */
-bool proc_word_registered(const struct arena *a, uint64_t w);
+/* proc_slot_alive -- whether a live handle holds process slot I (its
+ * lock is held; our own handle's slot counts as live). */
+bool proc_slot_alive(const struct arena *a, uint32_t i);
+/* proc_word_alive -- whether table word W is in a live slot. */
+bool proc_word_alive(const struct arena *a, uint64_t w);
+/* pid_running -- whether the process word W names runs, judged by /proc
+ * (a diagnosis for arena_check(), not liveness). */
+bool pid_running(uint64_t w);
+/* handles_own_slot -- whether a live handle of this process holds process
+ * slot I of A's segment. */
+bool handles_own_slot(const struct arena *a, uint32_t i);
 /* proc_register -- take a slot for this handle; -1/EUSERS when full. */
 int proc_register(struct arena *a);
 /* proc_release -- give back this handle's slot. */

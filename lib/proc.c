@@ -1,10 +1,14 @@
 /*
  * proc.c - the attached-process table: one 64-bit word per read-write
- * handle, {pid:32 | start time low 32 bits:32}, claimed and released with
- * one compare-and-swap so a process killed at any point leaves either a
- * whole entry or none.  A dead or recycled pid is told apart by its start
- * time in /proc; a process whose main thread has exited shows as a zombie
- * there while its other threads run, and is told apart by its thread count.
+ * handle, {pid:32 | start time low 32 bits:32}, for display, and the lock
+ * that makes the entry live: an open-file-description lock (F_OFD_SETLK)
+ * on the slot's first byte, which the handle holds through a description
+ * of its own and which the kernel drops when the last descriptor of it is
+ * closed, at exit or death.  Liveness so needs no pid: it holds across pid
+ * namespaces, pid reuse, zombie main threads and a missing /proc.  The
+ * word is claimed and released with one compare-and-swap, under the lock.
+ * pid_running() judges a word by /proc, for arena_check()'s diagnosis
+ * only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +76,21 @@ static unsigned long threads_left(pid_t pid)
 	return p != NULL ? strtoul(p + 9, NULL, 10) : 0;
 }
 
+bool pid_running(uint64_t w)
+{
+	pid_t pid = (pid_t)FMT_PROC_PID(w);
+	uint64_t start;
+	char st;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
+		return false;
+	if (!stat_read(pid, &st, &start))
+		return true;
+	if ((uint32_t)start != FMT_PROC_START(w) || st == 'X')
+		return false;
+	return st != 'Z' || threads_left(pid) > 1;
+}
+
 /* The process's own table word, read from /proc once per process. */
 static uint64_t self_word;
 
@@ -83,41 +102,53 @@ uint64_t proc_self_word(void)
 
 	if (w != 0 && FMT_PROC_PID(w) == (uint32_t)pid)
 		return w;
-	errno = 0;
-	if (!stat_read(pid, &st, &start)) {
-		/* Never a word others would take for dead while we live. */
-		if (errno == 0 || errno == ENOENT)
-			errno = ENOSYS;     /* no /proc */
-		return 0;
-	}
+	/* For display only: without /proc the start time is 0. */
+	if (!stat_read(pid, &st, &start))
+		start = 0;
 	w = FMT_PROC_WORD(pid, start);
 	uatomic_set(&self_word, w);
 	return w;
 }
 
-bool proc_word_alive(uint64_t w)
+/* slot_lock -- take (F_WRLCK) or drop (F_UNLCK) the lock on slot I's
+ * byte through A's own open file description; -1 and errno (EAGAIN when
+ * another description holds it). */
+static int slot_lock(const struct arena *a, uint32_t i, short type)
 {
-	pid_t pid = (pid_t)FMT_PROC_PID(w);
-	uint64_t start;
-	char st;
+	struct flock fl;
 
-	if (pid <= 0)
-		return false;
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return false;
-	if (!stat_read(pid, &st, &start))
-		return kill(pid, 0) == 0 || errno == EPERM; /* no /proc: trust kill */
-	if ((uint32_t)start != FMT_PROC_START(w) || st == 'X')
-		return false;
-	/* A zombie leader with threads left is a live process whose main
-	 * thread called pthread_exit(); a dead one has only the leader. */
-	return st != 'Z' || threads_left(pid) > 1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)FMT_PROC_LOCK(a->proc_off, i);
+	fl.l_len = 1;
+	return fcntl(a->lock_fd, F_OFD_SETLK, &fl);
 }
 
-bool proc_word_registered(const struct arena *a, uint64_t w)
+bool proc_slot_alive(const struct arena *a, uint32_t i)
 {
+	struct flock fl;
+
+	if ((int)i == a->slot)
+		return true;    /* ours: our own description holds the lock */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)FMT_PROC_LOCK(a->proc_off, i);
+	fl.l_len = 1;
+	if (fcntl(a->lock_fd, F_OFD_GETLK, &fl) < 0)
+		return true;    /* cannot tell: never reap on a guess */
+	/* A handle holds a write lock; a read lock is anyone's who can
+	 * open the object, and no sign of life. */
+	return fl.l_type == F_WRLCK;
+}
+
+bool proc_word_alive(const struct arena *a, uint64_t w)
+{
+	if (w == 0)
+		return false;
 	for (uint32_t i = 0; i < a->proc_slots; i++)
-		if (uatomic_read(&a->procs[i]) == w)
+		if (uatomic_read(&a->procs[i]) == w && proc_slot_alive(a, i))
 			return true;
 	return false;
 }
@@ -126,21 +157,27 @@ int proc_register(struct arena *a)
 {
 	uint64_t me = proc_self_word();
 
-	if (me == 0)
-		return -1;
 	for (uint32_t i = 0; i < a->proc_slots; i++) {
-		uint64_t w = uatomic_read(&a->procs[i]);
+		/* The lock first: held, the slot is a live handle's (or one
+		 * being registered); ours, whatever word is there is dead. */
+		if (slot_lock(a, i, F_WRLCK) < 0) {
+			if (errno == EAGAIN || errno == EACCES)
+				continue;
+			return -1;
+		}
+		for (unsigned tries = 0; tries < 64; tries++) {
+			uint64_t w = uatomic_read(&a->procs[i]);
 
-		if (w != 0 && proc_word_alive(w))
-			continue;
-		/* Free, or a dead entry: take it over in one step. */
-		if (uatomic_cmpxchg(&a->procs[i], w, me) == w) {
+			/* A reaper may clear the dead word under us: retry. */
+			if (uatomic_cmpxchg(&a->procs[i], w, me) != w)
+				continue;
 			a->slot = (int)i;
 			a->proc_word = me;
 			/* Whoever had the slot is gone: so are its claims. */
 			dir_cancel_claims(a, i);
 			return 0;
 		}
+		(void)slot_lock(a, i, F_UNLCK);  /* a peer keeps rewriting it */
 	}
 	errno = EUSERS;
 	return -1;
@@ -148,35 +185,99 @@ int proc_register(struct arena *a)
 
 void proc_release(struct arena *a)
 {
-	/* Only our own word: a reaper may have reused the slot. */
+	/* Only our own word; then the lock (closing the descriptor would
+	 * drop it too). */
 	(void)uatomic_cmpxchg(&a->procs[a->slot], a->proc_word, 0);
+	(void)slot_lock(a, (uint32_t)a->slot, F_UNLCK);
 	a->slot = -1;
+}
+
+/*
+ * live_slots -- mark in LIVE the slots whose lock another open file
+ * description holds.  One F_OFD_GETLK over a range of slots finds a held
+ * lock there, if any; the ranges on either side of it are then searched
+ * (an explicit stack of ranges, TODO holding room for one per slot), so
+ * the cost is one call more than twice the number of live slots.  A range
+ * that cannot be asked about counts as all live.
+ */
+static void live_slots(const struct arena *a, unsigned char *live,
+                       uint32_t (*todo)[2])
+{
+	size_t n = 0;
+
+	todo[n][0] = 0;
+	todo[n++][1] = a->proc_slots;
+	while (n > 0) {
+		uint32_t lo = todo[n - 1][0], hi = todo[n - 1][1];
+		struct flock fl;
+		uint64_t j;
+
+		n--;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = (off_t)FMT_PROC_LOCK(a->proc_off, lo);
+		fl.l_len = (off_t)((uint64_t)(hi - lo) * FMT_PROC_SLOT);
+		if (fcntl(a->lock_fd, F_OFD_GETLK, &fl) < 0) {
+			memset(live + lo, 1, hi - lo);
+			continue;
+		}
+		if (fl.l_type == F_UNLCK)
+			continue;
+		/* The lock found starts in slot j (a peer may lock any range:
+		 * clamp it to ours). */
+		j = (uint64_t)fl.l_start < FMT_PROC_LOCK(a->proc_off, lo) ? lo :
+		    ((uint64_t)fl.l_start - a->proc_off) / FMT_PROC_SLOT;
+		if (j >= hi)
+			j = hi - 1;
+		/* Only a write lock is a handle's (see proc_slot_alive()). */
+		if (fl.l_type == F_WRLCK)
+			live[j] = 1;
+		if (j > lo) {
+			todo[n][0] = lo;
+			todo[n++][1] = (uint32_t)j;
+		}
+		if (j + 1 < hi) {
+			todo[n][0] = (uint32_t)j + 1;
+			todo[n++][1] = hi;
+		}
+	}
 }
 
 unsigned proc_scan(struct arena *a, unsigned *live_total)
 {
 	unsigned others = 0, total = 0;
-	uint32_t self = (uint32_t)getpid();
+	unsigned char *live = calloc(a->proc_slots, 1);
+	uint32_t (*todo)[2] = malloc((size_t)(a->proc_slots + 1) * sizeof(*todo));
 
+	if (live == NULL || todo == NULL) {   /* cannot tell: all live */
+		free(live);
+		free(todo);
+		if (live_total != NULL)
+			*live_total = a->proc_slots;
+		return a->proc_slots;
+	}
+	live_slots(a, live, todo);
+	free(todo);
+	if (a->slot >= 0)
+		live[a->slot] = 1;      /* ours: our own lock is not seen */
 	for (uint32_t i = 0; i < a->proc_slots; i++) {
 		uint64_t w = uatomic_read(&a->procs[i]);
 
-		if (w == 0)
-			continue;
-		/* Our own entries (one per handle) live: no /proc for them. */
-		if (w == a->proc_word && a->pid == (pid_t)self) {
-			total++;
-			continue;
-		}
-		if (!proc_word_alive(w)) {
-			if (!rdonly(a))
+		if (!live[i]) {
+			/* A dead entry: its lock is free. */
+			if (w != 0 && !rdonly(a))
 				(void)uatomic_cmpxchg(&a->procs[i], w, 0);
 			continue;
 		}
+		/* Live, whatever its word says (0 while being registered, or
+		 * cleared by a peer). */
 		total++;
-		if (FMT_PROC_PID(w) != self)
+		/* Not by pid: another pid namespace may reuse ours. */
+		if (!handles_own_slot(a, i))
 			others++;
 	}
+	free(live);
 	if (live_total != NULL)
 		*live_total = total;
 	return others;
@@ -198,7 +299,7 @@ int arena_procs(const arena_t *a, struct arena_proc *out, size_t n)
 		if ((size_t)count < n) {
 			out[count].pid = (pid_t)FMT_PROC_PID(w);
 			out[count].start_time = FMT_PROC_START(w);
-			out[count].alive = proc_word_alive(w);
+			out[count].alive = proc_slot_alive(a, i);
 			out[count].slot = i;
 		}
 		count++;

@@ -23,14 +23,76 @@
 static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct arena *handles;
 
+/* own_description -- a new open file description of the object FD is on
+ * (for its locks), with FLAGS; -1 and errno. */
+static int own_description(int fd, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, flags | O_CLOEXEC | O_NOCTTY);
+}
+
+/* Fork: the handles a child inherits must not keep the parent's locks:
+ * they share its open file descriptions, whose locks live until the last
+ * descriptor closes.  The child's copies get descriptions of their own,
+ * and no slot. */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&handles_lock);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&handles_lock);
+}
+
+static void fork_child(void)
+{
+	for (struct arena *a = handles; a != NULL; a = a->next) {
+		int nfd;
+
+		a->slot = -1;
+		if (a->lock_fd < 0)
+			continue;
+		nfd = own_description(a->lock_fd, rdonly(a) ? O_RDONLY : O_RDWR);
+		if (nfd < 0 || dup2(nfd, a->lock_fd) < 0) {
+			close(a->lock_fd);   /* liveness then reads as "live" */
+			a->lock_fd = -1;
+		}
+		if (nfd >= 0)
+			close(nfd);
+	}
+	pthread_mutex_unlock(&handles_lock);
+}
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void fork_register(void)
+{
+	(void)pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
 /* handle_add -- list A as live. */
 static void handle_add(struct arena *a)
 {
+	pthread_once(&fork_once, fork_register);
 	pthread_mutex_lock(&handles_lock);
 	a->magic = HANDLE_MAGIC;
 	a->next = handles;
 	handles = a;
 	pthread_mutex_unlock(&handles_lock);
+}
+
+bool handles_own_slot(const struct arena *a, uint32_t i)
+{
+	bool own = false;
+
+	pthread_mutex_lock(&handles_lock);
+	for (const struct arena *h = handles; h != NULL && !own; h = h->next)
+		own = h->slot == (int)i && h->dev == a->dev && h->ino == a->ino;
+	pthread_mutex_unlock(&handles_lock);
+	return own;
 }
 
 /* handle_remove -- unlist A; false when it was not listed. */
@@ -121,7 +183,43 @@ static void handle_init(struct arena *a, void *base,
 	a->pid = getpid();
 	a->slot = -1;
 	a->fd = -1;
+	a->lock_fd = -1;
+	a->proc_off = h->proc_offset;
 	snprintf(a->name, sizeof(a->name), "%s", name);
+}
+
+/*
+ * handle_lock_fd -- give A an open file description of its own on the
+ * object FD is open on, for its process-table locks.  Not FD's: the
+ * mapping holds FD's description, and a child inherits the mapping, so a
+ * lock on it would outlive its holder.  Opened through /proc/self/fd, or,
+ * without /proc, by name again (and then checked to be the same object).
+ */
+static int handle_lock_fd(struct arena *a, int fd)
+{
+	int flags = rdonly(a) ? O_RDONLY : O_RDWR;
+	struct stat st, st2;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	a->lock_fd = own_description(fd, flags);
+	if (a->lock_fd < 0 && a->name[0] == '/') {
+		a->lock_fd = shm_open(a->name, flags | O_NONBLOCK | O_CLOEXEC, 0);
+		if (a->lock_fd >= 0 && (fstat(a->lock_fd, &st2) < 0 ||
+		    st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)) {
+			close(a->lock_fd);
+			a->lock_fd = -1;
+			errno = ESTALE;      /* the name now names another */
+		}
+	}
+	if (a->lock_fd < 0) {
+		if (errno == ENOENT)
+			errno = ENOSYS;      /* a memfd without /proc */
+		return -1;
+	}
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	return 0;
 }
 
 /* Where a new segment's parts go. */
@@ -239,13 +337,15 @@ static struct arena *create_on(int fd, const char *name,
 	a = calloc(1, sizeof(*a));
 	if (a != NULL) {
 		handle_init(a, base, base, name, false);
-		if (proc_register(a) == 0) {
+		if (handle_lock_fd(a, fd) == 0 && proc_register(a) == 0) {
 			a->fd = seal ? fd : -1;
 			handle_add(a);
 			return a;
 		}
 	}
 	err = errno;
+	if (a != NULL && a->lock_fd >= 0)
+		close(a->lock_fd);
 	free(a);
 	munmap(base, l->ssize);
 	errno = err;
@@ -483,6 +583,8 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 	handle_init(a, base, &copy, nm, rdonly);
 	if (keep_fd && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;
+	if (handle_lock_fd(a, fd) < 0)
+		goto fail;
 	if (!rdonly && proc_register(a) < 0)
 		goto fail;
 	handle_add(a);
@@ -494,6 +596,8 @@ fail:
 		munmap(base, size);
 	if (a != NULL && a->fd >= 0)
 		close(a->fd);
+	if (a != NULL && a->lock_fd >= 0)
+		close(a->lock_fd);
 	free(a);
 	errno = err;
 	return NULL;
@@ -567,12 +671,14 @@ int arena_detach(arena_t *a)
 		errno = EINVAL;     /* detached already, or never a handle */
 		return -1;
 	}
-	/* A forked child's copy of the handle owns no slot of its own. */
-	if (a->slot >= 0 && a->pid == getpid())
+	/* A forked child's copy of the handle owns no slot (fork_child). */
+	if (a->slot >= 0)
 		proc_release(a);
 	munmap(a->base, a->seg_size);
 	if (a->fd >= 0)
 		close(a->fd);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
 	free(a);
 	return 0;
 }

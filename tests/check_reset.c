@@ -234,9 +234,31 @@ static unsigned forge(struct table *t, uint64_t word)
 	return 0;
 }
 
-/* An entry with a live pid but the wrong start time is a dead process
- * whose pid was recycled; the same pid with the right start time is live
- * (the control: the table format is what the test thinks it is). */
+/* slot_lock -- as a live handle does: an open-file-description lock on
+ * process slot SLOT's byte of NAME, through a description of its own (the
+ * descriptor; closing it drops the lock). */
+static int slot_lock(const char *name, unsigned slot)
+{
+	struct fmt_header h;
+	struct flock fl;
+	int fd;
+
+	tu_pread(name, &h, sizeof h, 0);
+	fd = tu_open_shm(name);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)FMT_PROC_LOCK(h.proc_offset, slot);
+	fl.l_len = 1;
+	ck_assert_msg(fcntl(fd, F_OFD_SETLK, &fl) == 0, "lock slot %u: %s",
+	              slot, strerror(errno));
+	return fd;
+}
+
+/* Liveness is the slot's lock, not the word: a word naming a running
+ * process (the parent, with its true start time) is dead without the
+ * lock, and any word is live with it (the control: the table format is
+ * what the test thinks it is). */
 START_TEST(forged_entries)
 {
 	arena_t *a = tu_create(tu_seg, 65536, NULL);
@@ -245,7 +267,7 @@ START_TEST(forged_entries)
 	pid_t pp = getppid();
 	uint64_t start = tu_proc_starttime(pp);
 	unsigned slot;
-	int n;
+	int n, fd;
 
 	ck_assert_msg(start != 0, "no start time for pid %ld", (long)pp);
 	/* our own entry is {pid, start time} as format.h says */
@@ -257,26 +279,23 @@ START_TEST(forged_entries)
 	ck_assert_uint_eq(t.w[pr[0].slot],
 	                  FMT_PROC_WORD(getpid(), tu_proc_starttime(getpid())));
 
-	/* control: parent pid, right start time: a live peer */
+	/* a running process's word, no lock: dead, reaped by the reset */
 	slot = forge(&t, FMT_PROC_WORD(pp, start));
+	ck_assert_int_eq(arena_procs(a, pr, 8), 2);
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	ck_assert_msg(arena_reset(a, 0) == 0, "reset with an unlocked entry: "
+	              "%s", strerror(errno));
+	ck_assert_uint_eq(__atomic_load_n(&t.w[slot], __ATOMIC_SEQ_CST), 0);
+
+	/* control: any word, with the lock held: a live peer */
+	slot = forge(&t, FMT_PROC_WORD(0x7ffffff0, 1));
+	fd = slot_lock(tu_seg, slot);
 	ck_assert_uint_eq(tu_stat(a).attached, 2);
 	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
-	__atomic_store_n(&t.w[slot], 0, __ATOMIC_SEQ_CST);
-	ck_assert_uint_eq(tu_stat(a).attached, 1);
-
-	/* parent pid, wrong start time */
-	slot = forge(&t, FMT_PROC_WORD(pp, (uint32_t)start + 12345));
 	n = arena_procs(a, pr, 8);
 	ck_assert_int_eq(n, 2);
-	ck_assert_uint_eq(tu_stat(a).attached, 1);
-	ck_assert_msg(arena_reset(a, 0) == 0, "reset with a recycled-pid "
-	              "entry: %s", strerror(errno));
-	ck_assert_uint_eq(__atomic_load_n(&t.w[slot], __ATOMIC_SEQ_CST), 0);
-	ck_assert_int_eq(arena_procs(a, pr, 8), 1);
-
-	/* pid 1, wrong start time; and a pid that cannot exist */
-	forge(&t, FMT_PROC_WORD(1, (uint32_t)tu_proc_starttime(1) + 1));
-	forge(&t, FMT_PROC_WORD(0x7ffffff0, 1));
+	ck_assert(pr[0].alive && pr[1].alive);
+	close(fd);                               /* the peer "dies" */
 	ck_assert_uint_eq(tu_stat(a).attached, 1);
 	ck_assert_int_eq(arena_reset(a, 0), 0);
 	ck_assert_int_eq(arena_procs(a, pr, 8), 1);

@@ -1,0 +1,232 @@
+/*
+ * check_liveness.c - a process-table entry is live while its handle's
+ * open-file-description lock is held, whatever pid it records: peers in
+ * another pid namespace, processes that fork and die, descriptors
+ * inherited by children.
+ */
+#include <sched.h>
+
+#include "testutil.h"
+#include "../lib/format.h"
+
+/* gate -- the worker says 'r' when attached and holds until released. */
+static struct tu_gate gate;
+
+/* find_pid -- the entry of A recording PID: 1 live, 0 dead, -1 none. */
+static int find_pid(const arena_t *a, pid_t pid)
+{
+	struct arena_proc p[16];
+	int n = arena_procs(a, p, 16);
+
+	for (int i = 0; i < n && i < 16; i++)
+		if (p[i].pid == pid)
+			return p[i].alive;
+	return -1;
+}
+
+/* in_new_pid_namespace -- fork a child as pid 1 of a new pid namespace
+ * that attaches ARG read-write and holds; wait for it and exit with its
+ * status. */
+static int in_new_pid_namespace(void *arg)
+{
+	pid_t pid;
+	int st;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		return tu_fail(2, "unshare: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return tu_fail(3, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		arena_t *c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getpid() != 1)
+			_exit(4);
+		c = arena_attach(arg, 0);
+		if (c == NULL)
+			_exit(5);
+		tu_gate_signal(&gate, 'r');
+		tu_gate_hold(&gate);
+		_exit(0);
+	}
+	close(gate.hold[1]);     /* only the test may keep the child held */
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 6;
+}
+
+/* A peer in another pid namespace records pid 1, which here is init: it
+ * holds a plain reset off while it lives, and not a moment longer. */
+START_TEST(pid_namespace_peer)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	pid_t w;
+
+	tu_gate_init(&gate);
+	w = tu_fork(in_new_pid_namespace, tu_seg);
+	ck_assert_int_eq(tu_gate_wait(&gate), 'r');
+	ck_assert_int_eq(find_pid(a, 1), 1);
+	ck_assert_uint_eq(tu_stat(a).attached, 2);
+	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
+	tu_gate_release(&gate);
+	tu_wait_ok(w);
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	arena_detach(a);
+}
+END_TEST
+
+/* forks_and_exits -- attach ARG, fork a child (and with DEPTH 2 a
+ * grandchild, the child exiting) that holds the inherited handle until
+ * released, and exit without detaching. */
+static int depth;
+
+static int forks_and_exits(void *arg)
+{
+	arena_t *c = arena_attach(arg, 0);
+	pid_t pid;
+
+	if (c == NULL)
+		return tu_fail(2, "attach: %s", strerror(errno));
+	for (int d = 0; d < depth; d++) {
+		pid = fork();
+		if (pid < 0)
+			return tu_fail(3, "fork: %s", strerror(errno));
+		if (pid > 0)
+			_exit(0);       /* the parent dies, its child goes on */
+	}
+	/* the last descendant: it holds the descriptors it inherited */
+	tu_gate_signal(&gate, 'r');
+	tu_gate_hold(&gate);
+	_exit(0);
+}
+
+/* The attached process dies while its child (or grandchild) lives on
+ * with the inherited handle: the entry is dead at once, so a plain reset
+ * is not held off by a process that never attached. */
+static void descendant_case(int d)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	pid_t w;
+
+	depth = d;
+	tu_gate_init(&gate);
+	w = tu_fork(forks_and_exits, tu_seg);
+	ck_assert_int_eq(tu_gate_wait(&gate), 'r');
+	tu_wait_ok(w);                 /* the attached process is gone */
+	ck_assert_int_eq(find_pid(a, w), 0);
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	ck_assert_int_eq(find_pid(a, w), -1);    /* reaped */
+	tu_gate_release(&gate);
+	arena_detach(a);
+}
+
+START_TEST(child_outlives_parent)
+{
+	descendant_case(1);
+}
+END_TEST
+
+START_TEST(grandchild_outlives_both)
+{
+	descendant_case(2);
+}
+END_TEST
+
+/* Several handles of one process are one process's: they never hold its
+ * own plain reset off, in any pid namespace; each counts as attached. */
+START_TEST(own_handles)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	arena_t *b = tu_attach(tu_seg, 0), *c = tu_attach(tu_seg, 0);
+
+	ck_assert_uint_eq(tu_stat(a).attached, 3);
+	ck_assert_int_eq(arena_reset(b, 0), 0);
+	ck_assert_int_eq(arena_detach(c), 0);
+	ck_assert_uint_eq(tu_stat(a).attached, 2);
+	ck_assert_int_eq(arena_detach(b), 0);
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	arena_detach(a);
+}
+END_TEST
+
+/* A process that can only read the object can take read locks on the
+ * table's bytes, but a read lock is no sign of life: a word under one is
+ * dead and reaped. */
+START_TEST(read_lock_is_no_life)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct fmt_header h;
+	struct flock fl;
+	uint64_t word = FMT_PROC_WORD(getppid(), 1), got;
+	int fd;
+
+	tu_pread(tu_seg, &h, sizeof h, 0);
+	tu_pwrite(tu_seg, &word, 8, h.proc_offset + 5 * FMT_PROC_SLOT);
+	{
+		char path[TU_NAME_LEN + 16];
+
+		tu_path(path, sizeof path, tu_seg);
+		fd = open(path, O_RDONLY);   /* any read-only opener */
+	}
+	ck_assert_int_ge(fd, 0);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)FMT_PROC_LOCK(h.proc_offset, 5);
+	fl.l_len = 1;
+	ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &fl), 0);
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	tu_pread(tu_seg, &got, 8, h.proc_offset + 5 * FMT_PROC_SLOT);
+	ck_assert_uint_eq(got, 0);           /* reaped */
+	close(fd);
+	arena_detach(a);
+}
+END_TEST
+
+/* can_unshare_pid -- whether this process may make a pid namespace (as
+ * root, with unshare(2) available); the reason when not. */
+static int can_unshare_pid(char *why, size_t n)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWPID) == 0 ? 0 : errno);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
+		snprintf(why, n, "fork failed");
+		return 0;
+	}
+	if (WEXITSTATUS(st) != 0) {
+		snprintf(why, n, "unshare(CLONE_NEWPID): %s",
+		         strerror(WEXITSTATUS(st)));
+		return 0;
+	}
+	return 1;
+}
+
+static Suite *liveness_suite(void)
+{
+	Suite *s = suite_create("liveness");
+	TCase *tc = tu_tcase(s, "liveness", 30);
+	char why[128];
+
+	if (can_unshare_pid(why, sizeof why))
+		tcase_add_test(tc, pid_namespace_peer);
+	else
+		fprintf(stderr, "liveness: NOT RUN: pid_namespace_peer (%s; "
+		        "it needs root)\n", why);
+	tcase_add_test(tc, child_outlives_parent);
+	tcase_add_test(tc, grandchild_outlives_both);
+	tcase_add_test(tc, own_handles);
+	tcase_add_test(tc, read_lock_is_no_life);
+	return s;
+}
+
+int main(void)
+{
+	return tu_main(liveness_suite(), "liveness");
+}
