@@ -1342,18 +1342,6 @@ static void make_pristine(int g, const char *name, struct pristine *p)
 	}
 }
 
-/* write_copy -- a new /dev/shm/NAME holding the N bytes at P. */
-static void write_copy(const char *name, const void *p, size_t n)
-{
-	char path[TU_NAME_LEN + 16];
-	int fd;
-
-	tu_path(path, sizeof path, name);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-	ck_assert(write(fd, p, n) == (ssize_t)n);
-	close(fd);
-}
 
 static const char *sig_name(int sig)
 {
@@ -1398,7 +1386,7 @@ START_TEST(damage_at_rest)
 	fb = shared_area(sizeof *fb * (nw + 1));
 	for (unsigned i = 0; i < nw; i++) {
 		tu_name(wk[i].name);
-		write_copy(wk[i].name, p.img, p.size);
+		tu_write_shm(wk[i].name, p.img, p.size);
 		wk[i].p = &p;
 		wk[i].begin = cases / nw * i;
 		wk[i].end = i + 1 == nw ? cases : cases / nw * (i + 1);

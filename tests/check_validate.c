@@ -326,18 +326,6 @@ START_TEST(good_and_compat)
 }
 END_TEST
 
-/* write_file -- create /dev/shm/NAME (0600) holding N bytes of P. */
-static void write_file(const char *name, const void *p, size_t n)
-{
-	char path[TU_NAME_LEN + 16];
-	int fd;
-	tu_path(path, sizeof path, name);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
-	if (n > 0)
-		ck_assert(write(fd, p, n) == (ssize_t)n);
-	close(fd);
-}
 
 /* Files that are not arenas at all. */
 START_TEST(not_an_arena)
@@ -350,18 +338,18 @@ START_TEST(not_an_arena)
 	for (size_t i = 0; i < sizeof buf; i++)
 		buf[i] = (unsigned char)tu_rand(&seed);
 	buf[0] = 'X';                           /* not the magic */
-	write_file(tu_seg, buf, sizeof buf);
+	tu_write_shm(tu_seg, buf, sizeof buf);
 	refuses(tu_seg, 0, EMEDIUMTYPE, "random bytes");
 	refuses(tu_seg, ARENA_RDONLY | ARENA_NOWAIT, EMEDIUMTYPE,
 	        "random bytes");
 
 	memcpy(buf + 80, &ready, 4);            /* "ready", still not ours */
-	write_file(tu_name(name), buf, sizeof buf);
+	tu_write_shm(tu_name(name), buf, sizeof buf);
 	refuses(name, 0, EMEDIUMTYPE, "random bytes marked ready");
 
 	for (size_t i = 0; i < sizeof buf; i++)
 		buf[i] = "hello, world\n"[i % 13];
-	write_file(tu_name(name), buf, 8192);
+	tu_write_shm(tu_name(name), buf, 8192);
 	refuses(name, 0, EMEDIUMTYPE, "a text file");
 }
 END_TEST
@@ -374,7 +362,7 @@ START_TEST(tiny_files)
 	arena_t *a;
 	int e;
 
-	write_file(tu_seg, "abc", 3);
+	tu_write_shm(tu_seg, "abc", 3);
 	{
 		struct snapshot s = snap(tu_seg);
 		errno = 0;
@@ -392,11 +380,11 @@ START_TEST(tiny_files)
 	im = load(name);
 	{
 		char small[TU_NAME_LEN];
-		write_file(tu_name(small), im.b, 100);
+		tu_write_shm(tu_name(small), im.b, 100);
 		refuses(small, 0, EBADMSG, "first 100 bytes of a segment");
-		write_file(tu_name(small), im.b, FMT_TABLES);
+		tu_write_shm(tu_name(small), im.b, FMT_TABLES);
 		refuses(small, 0, EBADMSG, "first 256 bytes of a segment");
-		write_file(tu_name(small), im.b, FMT_PAGE - 1);
+		tu_write_shm(tu_name(small), im.b, FMT_PAGE - 1);
 		refuses(small, 0, EBADMSG, "first 4095 bytes of a segment");
 	}
 	free(im.b);
@@ -414,7 +402,7 @@ START_TEST(never_ready)
 	double t0, dt;
 	uint32_t initializing = FMT_INITIALIZING;
 
-	write_file(tu_seg, zeros, sizeof zeros);
+	tu_write_shm(tu_seg, zeros, sizeof zeros);
 	t0 = tu_now_ms();
 	refuses(tu_seg, 0, ETIMEDOUT, "zero-filled segment");
 	dt = tu_now_ms() - t0;
@@ -424,7 +412,7 @@ START_TEST(never_ready)
 	dt = tu_now_ms() - t0;
 	ck_assert_msg(dt < tu_ms(200), "NOWAIT took %.0f ms", dt);
 
-	write_file(tu_name(name), NULL, 0);
+	tu_write_shm(tu_name(name), NULL, 0);
 	t0 = tu_now_ms();
 	refuses(name, ARENA_RDONLY, ETIMEDOUT, "zero-length object");
 	dt = tu_now_ms() - t0;

@@ -376,6 +376,20 @@ static inline int tu_open_shm(const char *name)
 	return fd;
 }
 
+/* tu_write_shm -- create /dev/shm/NAME (0600, exclusively) holding the N
+ * bytes at P. */
+static inline void tu_write_shm(const char *name, const void *p, size_t n)
+{
+	char path[TU_NAME_LEN + 16];
+	int fd;
+	tu_path(path, sizeof path, name);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ck_assert_msg(fd >= 0, "create %s: %s", path, strerror(errno));
+	if (n > 0)
+		ck_assert(write(fd, p, n) == (ssize_t)n);
+	close(fd);
+}
+
 /* tu_pwrite -- write N bytes at OFF of /dev/shm/NAME. */
 static inline void tu_pwrite(const char *name, const void *p, size_t n,
                              off_t off)
