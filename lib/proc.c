@@ -163,6 +163,8 @@ int proc_register(struct arena *a)
 		if (slot_lock(a, i, F_WRLCK) < 0) {
 			if (errno == EAGAIN || errno == EACCES)
 				continue;
+			if (errno == EINVAL)
+				errno = ENOSYS;  /* a kernel without OFD locks */
 			return -1;
 		}
 		for (unsigned tries = 0; tries < 64; tries++) {
@@ -265,10 +267,14 @@ unsigned proc_scan(struct arena *a, unsigned *live_total)
 		uint64_t w = uatomic_read(&a->procs[i]);
 
 		if (!live[i]) {
-			/* A dead entry: its lock is free. */
-			if (w != 0 && !rdonly(a))
-				(void)uatomic_cmpxchg(&a->procs[i], w, 0);
-			continue;
+			/* A dead entry: its lock was free.  Ask again, after
+			 * reading the word: a handle registering since the scan
+			 * holds the lock before it writes its word. */
+			if (w == 0 || !proc_slot_alive(a, i)) {
+				if (w != 0 && !rdonly(a))
+					(void)uatomic_cmpxchg(&a->procs[i], w, 0);
+				continue;
+			}
 		}
 		/* Live, whatever its word says (0 while being registered, or
 		 * cleared by a peer). */

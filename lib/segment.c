@@ -36,7 +36,8 @@ static int own_description(int fd, int flags)
 /* Fork: the handles a child inherits must not keep the parent's locks:
  * they share its open file descriptions, whose locks live until the last
  * descriptor closes.  The child's copies get descriptions of their own,
- * and no slot. */
+ * no slot, and become read-only: an untracked process must not allocate,
+ * publish or reset (EROFS); reading goes on working. */
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&handles_lock);
@@ -53,6 +54,7 @@ static void fork_child(void)
 		int nfd;
 
 		a->slot = -1;
+		a->state_rw = NULL;
 		if (a->lock_fd < 0)
 			continue;
 		nfd = own_description(a->lock_fd, rdonly(a) ? O_RDONLY : O_RDWR);
@@ -192,26 +194,22 @@ static void handle_init(struct arena *a, void *base,
  * handle_lock_fd -- give A an open file description of its own on the
  * object FD is open on, for its process-table locks.  Not FD's: the
  * mapping holds FD's description, and a child inherits the mapping, so a
- * lock on it would outlive its holder.  Opened through /proc/self/fd, or,
- * without /proc, by name again (and then checked to be the same object).
+ * lock on it would outlive its holder.  Opened through /proc/self/fd.
+ * PRIVATE: FD's description is this handle's alone (a named arena, opened
+ * by us); when no new one can be opened (no /proc, or a mode that denies
+ * us), its duplicate will do, at the price that a child inheriting the
+ * mapping keeps the entry live.  A memfd's description travels with the
+ * descriptor to other processes: never.
  */
-static int handle_lock_fd(struct arena *a, int fd)
+static int handle_lock_fd(struct arena *a, int fd, bool private)
 {
-	int flags = rdonly(a) ? O_RDONLY : O_RDWR;
-	struct stat st, st2;
+	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -1;
-	a->lock_fd = own_description(fd, flags);
-	if (a->lock_fd < 0 && a->name[0] == '/') {
-		a->lock_fd = shm_open(a->name, flags | O_NONBLOCK | O_CLOEXEC, 0);
-		if (a->lock_fd >= 0 && (fstat(a->lock_fd, &st2) < 0 ||
-		    st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)) {
-			close(a->lock_fd);
-			a->lock_fd = -1;
-			errno = ESTALE;      /* the name now names another */
-		}
-	}
+	a->lock_fd = own_description(fd, rdonly(a) ? O_RDONLY : O_RDWR);
+	if (a->lock_fd < 0 && private)
+		a->lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (a->lock_fd < 0) {
 		if (errno == ENOENT)
 			errno = ENOSYS;      /* a memfd without /proc */
@@ -337,7 +335,7 @@ static struct arena *create_on(int fd, const char *name,
 	a = calloc(1, sizeof(*a));
 	if (a != NULL) {
 		handle_init(a, base, base, name, false);
-		if (handle_lock_fd(a, fd) == 0 && proc_register(a) == 0) {
+		if (handle_lock_fd(a, fd, !seal) == 0 && proc_register(a) == 0) {
 			a->fd = seal ? fd : -1;
 			handle_add(a);
 			return a;
@@ -583,7 +581,7 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 	handle_init(a, base, &copy, nm, rdonly);
 	if (keep_fd && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;
-	if (handle_lock_fd(a, fd) < 0)
+	if (handle_lock_fd(a, fd, !keep_fd) < 0)
 		goto fail;
 	if (!rdonly && proc_register(a) < 0)
 		goto fail;

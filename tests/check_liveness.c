@@ -187,6 +187,46 @@ START_TEST(read_lock_is_no_life)
 }
 END_TEST
 
+/* inherited_use -- in a forked child, the parent's handle ARG: it reads,
+ * and refuses to allocate, publish or reset (EROFS). */
+static arena_ref_t inherited_ref;
+
+static int inherited_use(void *arg)
+{
+	arena_t *h = arg;
+	const char *s = arena_get_str(h, inherited_ref);
+
+	if (s == NULL || strcmp(s, "from the parent") != 0)
+		return tu_fail(1, "read through the inherited handle failed");
+	errno = 0;
+	if (arena_alloc(h, 16, 8) != ARENA_NULL || errno != EROFS)
+		return tu_fail(2, "arena_alloc: errno %d", errno);
+	errno = 0;
+	if (arena_publish(h, "k", inherited_ref) == 0 || errno != EROFS)
+		return tu_fail(3, "arena_publish: errno %d", errno);
+	errno = 0;
+	if (arena_reset(h, ARENA_RESET_FORCE) == 0 || errno != EROFS)
+		return tu_fail(4, "arena_reset: errno %d", errno);
+	if (arena_detach(h) != 0)           /* unmaps; the slot is the parent's */
+		return tu_fail(5, "detach: %s", strerror(errno));
+	return 0;
+}
+
+/* A child must attach on its own: the handles it inherits read, and
+ * refuse every write with EROFS; its detach leaves the parent's entry. */
+START_TEST(inherited_handle_reads_only)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+
+	inherited_ref = arena_strdup(a, "from the parent");
+	tu_wait_ok(tu_fork(inherited_use, a));
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	ck_assert_int_eq(find_pid(a, getpid()), 1);
+	ck_assert_uint_ne(arena_alloc(a, 16, 8), ARENA_NULL);
+	arena_detach(a);
+}
+END_TEST
+
 /* can_unshare_pid -- whether this process may make a pid namespace (as
  * root, with unshare(2) available); the reason when not. */
 static int can_unshare_pid(char *why, size_t n)
@@ -223,6 +263,7 @@ static Suite *liveness_suite(void)
 	tcase_add_test(tc, grandchild_outlives_both);
 	tcase_add_test(tc, own_handles);
 	tcase_add_test(tc, read_lock_is_no_life);
+	tcase_add_test(tc, inherited_handle_reads_only);
 	return s;
 }
 
