@@ -26,8 +26,21 @@
  *
  * Thread safety: an arena_t may be shared by the threads of one process; all
  * functions taking one are safe to call concurrently except arena_detach(),
- * which must be the handle's last use.  A handle does not survive fork(): a
- * child must attach on its own (a detach in the child only unmaps).
+ * which must be the handle's last use.  fork(): the handles a child
+ * inherits are read-only in the child.  arena_alloc() and its relatives,
+ * arena_publish(), arena_reset() and arena_local_init() fail there with
+ * EROFS; reading (arena_ptr(), arena_get(), arena_get_str(),
+ * arena_lookup(), arena_dir_list(), arena_stat(), arena_check()) goes on
+ * working.  They hold no slot of the process table, and get an open file
+ * description of their own for their lock queries, so they do not keep the
+ * parent's entry live (unless the parent's handle locks through a
+ * duplicate of its own descriptor: see arena_create()); arena_detach() of
+ * one in the child only unmaps and closes (the slot stays the parent's).
+ * A child that writes must attach on its own.
+ * Per-thread caches (struct arena_local) copied into a child are not
+ * covered: the inline fast path does not look at the handle, so a child
+ * must not use a cache it inherited (it would allocate from the parent's
+ * chunk).
  *
  * Link with -larena (pkg-config --cflags --libs libarena).
  */
@@ -116,11 +129,22 @@ struct arena_options {
  * is reserved (posix_fallocate) unless ARENA_CREATE_SPARSE.  A capacity C
  * holds exactly C bytes of allocations at alignment 1.  Other processes
  * see the segment as READY only once it is wholly written.
+ * The handle opens the object again through /proc/self/fd, in an open
+ * file description of its own, for its process-table lock; when that
+ * fails (no /proc, or a mode that denies the owner reading or writing,
+ * such as 0444), it locks through a duplicate of its own descriptor
+ * instead, whose description only it and its mapping hold.  That works
+ * with one caveat: a child that inherits the mapping (fork()) then keeps
+ * the handle's entry live while the child lives (until it exits, execs or
+ * detaches the inherited handle).  So any mode will do, and /proc is not
+ * needed.
  * Errors: EINVAL (bad name, capacity 0, bad options), ENAMETOOLONG, EFBIG
- * (segment would exceed ARENA_MAX_SEGMENT), EEXIST, EACCES, ENOSPC (memory
- * could not be reserved), ENOMEM, EMFILE, ENFILE, ENOSYS (/proc/self/stat
- * cannot be read: the process table needs the start time).  On failure
- * nothing is left behind.
+ * (segment would exceed ARENA_MAX_SEGMENT), EEXIST, EACCES (the object
+ * may not be created), ENOSPC (memory could not be reserved), ENOMEM,
+ * EMFILE, ENFILE (the handle keeps one more descriptor, for its lock),
+ * ENOLCK (no lock could be allocated for the process-table slot), ENOSYS
+ * (the kernel has no open-file-description locks: before Linux 3.15).
+ * On failure nothing is left behind.
  */
 ARENA_API arena_t *arena_create(const char *name, size_t capacity,
                                 const struct arena_options *opts);
@@ -133,17 +157,29 @@ ARENA_API arena_t *arena_create(const char *name, size_t capacity,
  * for, at most ARENA_DEFAULT_ATTACH_WAIT_MS (futex wait, no busy loop).
  * Validates magic, format version and feature masks, header checksum,
  * geometry against the object's real size, and the state word; keeps a
- * private copy of the geometry.  A read-write attachment takes a slot in
- * the process table (one slot per handle).
+ * private copy of the geometry.  Every handle, read-only ones included,
+ * opens the object again in an open file description of its own, through
+ * /proc/self/fd, and keeps it until detached; when that fails (no /proc),
+ * it keeps a duplicate of the descriptor it opened instead, with the
+ * caveat given at arena_create() for a read-write handle.  A read-write
+ * attachment takes a slot in
+ * the process table (one slot per handle): it takes an open-file-
+ * description write lock (F_OFD_SETLK) on the slot's first byte through
+ * that description, then claims the slot's word; the entry is live while
+ * the lock is held, and the kernel drops it when the description's last
+ * descriptor is closed, and, for a duplicate, its mapping is gone (detach,
+ * exit, death).  The word, pid and start time, is for display.
  * Errors: EINVAL (bad name or flags), ENAMETOOLONG, ENOENT, EACCES (mode
  * denies access), EPERM (owned by another uid, no ARENA_ANY_OWNER),
  * EMEDIUMTYPE (not an arena, or not a regular file), EPROTONOSUPPORT
  * (unknown format version, format 1 included, or incompatible feature),
  * EBADMSG (corrupt or truncated header), ETIMEDOUT
  * (never became ready: its creator died or stalls), EAGAIN (not ready and
- * ARENA_NOWAIT), EUSERS (process table full), ENOMEM, EMFILE, ENFILE,
- * ENOSYS (read-write: /proc/self/stat cannot be read).
- * Nothing in the segment is written on failure.
+ * ARENA_NOWAIT), EUSERS (no slot of the process table can be locked),
+ * ENOMEM, EMFILE, ENFILE (one more descriptor for the lock), and, for a
+ * read-write attachment, ENOLCK (no lock could be allocated for the slot)
+ * and ENOSYS (the kernel has no open-file-description locks: before
+ * Linux 3.15).  Nothing in the segment is written on failure.
  */
 ARENA_API arena_t *arena_attach(const char *name, unsigned flags);
 
@@ -155,9 +191,16 @@ ARENA_API arena_t *arena_attach(const char *name, unsigned flags);
  * truncated named segment makes every access past the new end a SIGBUS).
  * Share it by passing its descriptor (arena_fd(), arena_send_fd()).
  * LABEL (NULL for "arena") names it in /proc/PID/fd and arena_name() as
- * "memfd:LABEL"; opts->mode applies to the object.
+ * "memfd:LABEL"; opts->mode applies to the object.  Every handle opens
+ * the file again through /proc/self/fd for its lock, with no fallback (the
+ * memfd's own description travels with its descriptor to other
+ * processes), so /proc must be mounted and the mode must let each process
+ * open it: the creator's owner, and every receiver (one of another uid
+ * needs a mode such as 0660 or 0666; 0600 lets only the owner's processes
+ * attach).
  * Errors: as arena_create(), except the name errors; EINVAL (LABEL longer
- * than 249 bytes or holding '/').
+ * than 249 bytes or holding '/'), EACCES (the mode denies the owner
+ * reading or writing), ENOSYS (also when /proc is not mounted).
  */
 ARENA_API arena_t *arena_create_memfd(const char *label, size_t capacity,
                                       const struct arena_options *opts);
@@ -166,10 +209,15 @@ ARENA_API arena_t *arena_create_memfd(const char *label, size_t capacity,
  * arena_attach_fd - attach the arena open as FD, which must be sealed
  * against shrinking and growing (a memfd from arena_create_memfd()).  FD
  * stays the caller's; the handle keeps a duplicate.  The owner is not
- * checked (the descriptor was handed over on purpose).  FLAGS, validation
- * and process table as arena_attach().
+ * checked (the descriptor was handed over on purpose), but the file's mode
+ * is: the handle opens it again through /proc/self/fd for its lock, with
+ * no fallback (see arena_create_memfd()).
+ * FLAGS, validation and process table as arena_attach().
  * Errors: EBADF, EINVAL (flags), ENOTSUP (FD is not sealed against
- * shrinking and growing), and those of arena_attach() after shm_open.
+ * shrinking and growing), ENOSYS (/proc is not mounted, read-only
+ * attachments included), EACCES also when the mode denies the caller the
+ * access asked (a receiver of another uid, mode 0600), and those of
+ * arena_attach() after shm_open, ENOLCK and ENOSYS included.
  */
 ARENA_API arena_t *arena_attach_fd(int fd, unsigned flags);
 
@@ -191,8 +239,9 @@ ARENA_API int arena_send_fd(int sock, const arena_t *a);
 ARENA_API int arena_recv_fd(int sock);
 
 /*
- * arena_detach - release the process-table slot, unmap, and close the
- * descriptor a memfd handle keeps.  Every pointer obtained through the
+ * arena_detach - release the process-table slot (its word back to 0, then
+ * its lock dropped), unmap, and close the descriptor that holds the lock
+ * and the one a memfd handle keeps.  Every pointer obtained through the
  * handle dies with it (references stay valid for other handles).  A NULL handle
  * is a no-op.  Must be the last use of the handle: a second detach of it
  * fails with EINVAL (the library keeps a list of its live handles), but any
@@ -241,8 +290,9 @@ ARENA_API arena_ref_t arena_alloc_slow(arena_t *a, size_t size, size_t align);
  * Safe in any number of threads and processes at once; implies a full
  * memory barrier.
  * Errors: EINVAL (size 0, bad alignment, NULL handle), EROFS (read-only
- * handle), ENOMEM (not enough room, or a trimming reset holds the arena;
- * counted in failed_allocs), EBADMSG (the shared state word is corrupt).
+ * handle, or a handle inherited across fork()), ENOMEM (not enough room,
+ * or a trimming reset holds the arena; counted in failed_allocs), EBADMSG
+ * (the shared state word is corrupt).
  */
 static inline arena_ref_t arena_alloc(arena_t *a, size_t size, size_t align)
 {
@@ -341,8 +391,11 @@ ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
  * arena_reset - free everything at once: the generation and the top change
  * in one compare-and-swap, so an allocation racing the reset lands wholly
  * before it (and is stale after) or wholly after it.  Refused with EBUSY
- * while another live process has the segment attached read-write, unless
- * ARENA_RESET_FORCE; entries of dead processes are reaped first.  The check
+ * while another process has the segment attached read-write (a live slot
+ * of the process table that is not one of this process's own handles),
+ * unless ARENA_RESET_FORCE; dead entries, whose lock is free, are reaped
+ * first.  Live slots are found with F_OFD_GETLK over ranges of the table,
+ * at most one call more than twice the number of locked slots.  The check
  * for peers is made once, before the reset: a peer attaching during it is
  * not refused, and its older references are simply stale.
  * ARENA_RESET_TRIM gives the region's pages back to the system
@@ -352,8 +405,8 @@ ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
  * never zeroed.  One trim at a time: while a live process trims, every
  * other reset, forced or not, fails with EBUSY; a trimmer that dies leaves
  * the arena full until the next reset, which takes over.  A trimmer counts
- * only while its entry is in the process table, so a trim owner planted by
- * a peer blocks nothing.  After a trim the
+ * only while its word is in a live slot of the process table, so a trim
+ * owner planted by a peer blocks nothing.  After a trim the
  * memory is no longer reserved, as with ARENA_CREATE_SPARSE.
  * A state word that a peer corrupted is simply overwritten: reset repairs it.
  * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY (a live peer
@@ -364,7 +417,8 @@ ARENA_API int arena_reset(arena_t *a, unsigned flags);
 /*
  * Statistics.  used and available are exact at the moment the state word
  * is read; high_water is the most ever used in one generation; attached
- * counts live read-write handles (one per handle, read-only handles are not
+ * counts live slots of the process table, that is live read-write handles
+ * (one per handle, this process's own included; read-only handles are not
  * counted).
  */
 struct arena_stat {
@@ -396,11 +450,14 @@ struct arena_stat {
  */
 ARENA_API int arena_stat(const arena_t *a, struct arena_stat *st);
 
-/* One attached handle, as arena_procs() reports it. */
+/* One attached handle, as arena_procs() reports it.  pid and start_time
+ * are for display; the slot's lock decides alive. */
 struct arena_proc {
-	pid_t    pid;
-	uint32_t start_time;  /* low 32 bits of the start time, clock ticks */
-	int      alive;       /* 1 live, 0 dead (not yet reaped) */
+	pid_t    pid;         /* in the process's own pid namespace */
+	uint32_t start_time;  /* low 32 bits of the start time, clock ticks;
+	                         0 when unknown */
+	int      alive;       /* 1 live (a write lock is held on the slot),
+	                         0 dead (not yet reaped) */
 	unsigned slot;        /* index in the process table */
 };
 
@@ -534,7 +591,8 @@ struct arena_local {
  * arena_local_init - prepare cache L for handle A (read-write).  CHUNK: 0
  * for adaptive chunks, else a fixed chunk size from 256 bytes up to the
  * capacity.  Takes no memory until the first allocation.
- * Errors: EINVAL (NULL, chunk out of range), EROFS (read-only handle).
+ * Errors: EINVAL (NULL, chunk out of range), EROFS (read-only handle, or a
+ * handle inherited across fork()).
  */
 ARENA_API int arena_local_init(struct arena_local *l, arena_t *a,
                                size_t chunk);

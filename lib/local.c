@@ -73,6 +73,13 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 		return ARENA_NULL;
 	}
 	a = l->arena_;
+	if (rdonly(a)) {
+		/* A cache inherited across fork(): its handle is read-only
+		 * in the child, and the chunk is the parent's. */
+		l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
+		errno = EROFS;
+		return ARENA_NULL;
+	}
 	cache_drop(l);
 	/* A request too big for the chunk size grows it, up to the largest;
 	 * bigger ones still bypass the cache: no chunk is wasted on them. */
@@ -125,6 +132,9 @@ int arena_local_flush(struct arena_local *l)
 		errno = EINVAL;
 		return -1;
 	}
-	cache_drop(l);
+	if (rdonly(l->arena_))      /* inherited across fork(): nothing back */
+		l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
+	else
+		cache_drop(l);
 	return 0;
 }

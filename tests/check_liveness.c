@@ -190,6 +190,7 @@ END_TEST
 /* inherited_use -- in a forked child, the parent's handle ARG: it reads,
  * and refuses to allocate, publish or reset (EROFS). */
 static arena_ref_t inherited_ref;
+static struct arena_local parent_cache;
 
 static int inherited_use(void *arg)
 {
@@ -207,6 +208,20 @@ static int inherited_use(void *arg)
 	errno = 0;
 	if (arena_reset(h, ARENA_RESET_FORCE) == 0 || errno != EROFS)
 		return tu_fail(4, "arena_reset: errno %d", errno);
+	{
+		struct arena_local l;
+
+		errno = 0;
+		if (arena_local_init(&l, h, 0) == 0 || errno != EROFS)
+			return tu_fail(6, "arena_local_init: errno %d", errno);
+	}
+	/* A cache made before the fork: no new chunk through the copy. */
+	errno = 0;
+	if (arena_local_alloc(&parent_cache, 4096, 8) != ARENA_NULL ||
+	    errno != EROFS)
+		return tu_fail(7, "inherited cache refilled: errno %d", errno);
+	if (arena_local_flush(&parent_cache) != 0)
+		return tu_fail(8, "flush: %s", strerror(errno));
 	if (arena_detach(h) != 0)           /* unmaps; the slot is the parent's */
 		return tu_fail(5, "detach: %s", strerror(errno));
 	return 0;
@@ -218,8 +233,14 @@ START_TEST(inherited_handle_reads_only)
 {
 	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
 
+	uint64_t used;
+
 	inherited_ref = arena_strdup(a, "from the parent");
+	ck_assert_int_eq(arena_local_init(&parent_cache, a, 4096), 0);
+	ck_assert_uint_ne(arena_local_alloc(&parent_cache, 16, 8), ARENA_NULL);
+	used = tu_stat(a).used;
 	tu_wait_ok(tu_fork(inherited_use, a));
+	ck_assert_uint_eq(tu_stat(a).used, used);   /* the child took nothing */
 	ck_assert_uint_eq(tu_stat(a).attached, 1);
 	ck_assert_int_eq(find_pid(a, getpid()), 1);
 	ck_assert_uint_ne(arena_alloc(a, 16, 8), ARENA_NULL);
