@@ -35,7 +35,6 @@ struct arena {
 	uint32_t flags;            /* ARENA_CREATE_* recorded at create */
 	uint32_t creator_uid;
 	int64_t create_time;
-	pid_t pid;                 /* attaching process (fork detection) */
 	int slot;                  /* our process-table slot, -1 for none */
 	uint64_t proc_word;        /* what we wrote into it */
 	int fd;                    /* memfd arenas: kept for passing; else -1 */

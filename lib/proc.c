@@ -198,19 +198,19 @@ void proc_release(struct arena *a)
  * live_slots -- mark in LIVE the slots whose lock another open file
  * description holds.  One F_OFD_GETLK over a range of slots finds a held
  * lock there, if any; the ranges on either side of it are then searched
- * (an explicit stack of ranges, TODO holding room for one per slot), so
- * the cost is one call more than twice the number of live slots.  A range
- * that cannot be asked about counts as all live.
+ * (STACK holds the ranges still to search: disjoint, so at most one per
+ * slot), so the cost is one call more than twice the number of live
+ * slots.  A range that cannot be asked about counts as all live.
  */
 static void live_slots(const struct arena *a, unsigned char *live,
-                       uint32_t (*todo)[2])
+                       uint32_t (*stack)[2])
 {
 	size_t n = 0;
 
-	todo[n][0] = 0;
-	todo[n++][1] = a->proc_slots;
+	stack[n][0] = 0;
+	stack[n++][1] = a->proc_slots;
 	while (n > 0) {
-		uint32_t lo = todo[n - 1][0], hi = todo[n - 1][1];
+		uint32_t lo = stack[n - 1][0], hi = stack[n - 1][1];
 		struct flock fl;
 		uint64_t j;
 
@@ -236,12 +236,12 @@ static void live_slots(const struct arena *a, unsigned char *live,
 		if (fl.l_type == F_WRLCK)
 			live[j] = 1;
 		if (j > lo) {
-			todo[n][0] = lo;
-			todo[n++][1] = (uint32_t)j;
+			stack[n][0] = lo;
+			stack[n++][1] = (uint32_t)j;
 		}
 		if (j + 1 < hi) {
-			todo[n][0] = (uint32_t)j + 1;
-			todo[n++][1] = hi;
+			stack[n][0] = (uint32_t)j + 1;
+			stack[n++][1] = hi;
 		}
 	}
 }
@@ -250,17 +250,18 @@ unsigned proc_scan(struct arena *a, unsigned *live_total)
 {
 	unsigned others = 0, total = 0;
 	unsigned char *live = calloc(a->proc_slots, 1);
-	uint32_t (*todo)[2] = malloc((size_t)(a->proc_slots + 1) * sizeof(*todo));
+	uint32_t (*stack)[2] = malloc((size_t)(a->proc_slots + 1) *
+	                              sizeof(*stack));
 
-	if (live == NULL || todo == NULL) {   /* cannot tell: all live */
+	if (live == NULL || stack == NULL) {   /* cannot tell: all live */
 		free(live);
-		free(todo);
+		free(stack);
 		if (live_total != NULL)
 			*live_total = a->proc_slots;
 		return a->proc_slots;
 	}
-	live_slots(a, live, todo);
-	free(todo);
+	live_slots(a, live, stack);
+	free(stack);
 	if (a->slot >= 0)
 		live[a->slot] = 1;      /* ours: our own lock is not seen */
 	for (uint32_t i = 0; i < a->proc_slots; i++) {

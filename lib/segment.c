@@ -182,7 +182,6 @@ static void handle_init(struct arena *a, void *base,
 	a->flags = h->flags;
 	a->creator_uid = h->creator_uid;
 	a->create_time = h->create_time;
-	a->pid = getpid();
 	a->slot = -1;
 	a->fd = -1;
 	a->lock_fd = -1;
