@@ -5,6 +5,7 @@
  * inherited by children.
  */
 #include <sched.h>
+#include <sys/mount.h>
 
 #include "testutil.h"
 #include "../lib/format.h"
@@ -187,6 +188,56 @@ START_TEST(read_lock_is_no_life)
 }
 END_TEST
 
+/* without_proc -- in a mount namespace of its own with /proc unmounted,
+ * attach ARG read-write and hold. */
+static int without_proc(void *arg)
+{
+	arena_t *c;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    umount2("/proc", MNT_DETACH) < 0)
+		return tu_fail(2, "no private /proc: %s", strerror(errno));
+	if (access("/proc/self/stat", F_OK) == 0)
+		return tu_fail(3, "/proc is still there");
+	c = arena_attach(arg, 0);
+	if (c == NULL)
+		return tu_fail(4, "attach without /proc: %s", strerror(errno));
+	tu_gate_signal(&gate, 'r');
+	tu_gate_hold(&gate);
+	return 0;
+}
+
+/* A process that cannot read /proc at all records start time 0 (the
+ * /proc-based liveness took such an entry for dead and reset under it):
+ * its entry is live while it lives, and the named arena needs no /proc to
+ * take its lock. */
+START_TEST(peer_without_proc)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct arena_proc p[8];
+	pid_t w;
+	int n;
+
+	tu_gate_init(&gate);
+	w = tu_fork(without_proc, tu_seg);
+	ck_assert_int_eq(tu_gate_wait(&gate), 'r');
+	n = arena_procs(a, p, 8);
+	ck_assert_int_eq(n, 2);
+	for (int i = 0; i < n; i++)
+		if (p[i].pid == w) {
+			ck_assert_uint_eq(p[i].start_time, 0);
+			ck_assert_msg(p[i].alive, "a peer without /proc taken for "
+			              "dead");
+		}
+	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
+	tu_gate_release(&gate);
+	tu_wait_ok(w);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	arena_detach(a);
+}
+END_TEST
+
 /* inherited_use -- in a forked child, the parent's handle ARG: it reads,
  * and refuses to allocate, publish or reset (EROFS). */
 static arena_ref_t inherited_ref;
@@ -248,21 +299,22 @@ START_TEST(inherited_handle_reads_only)
 }
 END_TEST
 
-/* can_unshare_pid -- whether this process may make a pid namespace (as
- * root, with unshare(2) available); the reason when not. */
-static int can_unshare_pid(char *why, size_t n)
+/* can_unshare -- whether this process may make a namespace of kind KIND
+ * (as root, with unshare(2) available); the reason when not. */
+static int can_unshare(int kind, char *why, size_t n)
 {
 	pid_t pid = fork();
 	int st;
 
 	if (pid == 0)
-		_exit(unshare(CLONE_NEWPID) == 0 ? 0 : errno);
+		_exit(unshare(kind) == 0 ? 0 : errno);
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
 		snprintf(why, n, "fork failed");
 		return 0;
 	}
 	if (WEXITSTATUS(st) != 0) {
-		snprintf(why, n, "unshare(CLONE_NEWPID): %s",
+		snprintf(why, n, "unshare(%s): %s",
+		         kind == CLONE_NEWPID ? "CLONE_NEWPID" : "CLONE_NEWNS",
 		         strerror(WEXITSTATUS(st)));
 		return 0;
 	}
@@ -275,11 +327,18 @@ static Suite *liveness_suite(void)
 	TCase *tc = tu_tcase(s, "liveness", 30);
 	char why[128];
 
-	if (can_unshare_pid(why, sizeof why))
+	if (can_unshare(CLONE_NEWPID, why, sizeof why)) {
 		tcase_add_test(tc, pid_namespace_peer);
-	else
+	} else {
 		fprintf(stderr, "liveness: NOT RUN: pid_namespace_peer (%s; "
 		        "it needs root)\n", why);
+	}
+	if (can_unshare(CLONE_NEWNS, why, sizeof why)) {
+		tcase_add_test(tc, peer_without_proc);
+	} else {
+		fprintf(stderr, "liveness: NOT RUN: peer_without_proc (%s; "
+		        "it needs root)\n", why);
+	}
 	tcase_add_test(tc, child_outlives_parent);
 	tcase_add_test(tc, grandchild_outlives_both);
 	tcase_add_test(tc, own_handles);
