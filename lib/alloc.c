@@ -117,17 +117,6 @@ static void high_water_raise(struct fmt_header *h, uint64_t used)
 }
 
 /*
- * trimmer_alive -- whether trim_owner word W names a live trimmer: one in
- * a live slot of the process table (a trimmer is attached while it
- * trims).  A word that no live slot holds was planted, or its process
- * died: it blocks nothing.
- */
-static bool trimmer_alive(const struct arena *a, uint64_t w)
-{
-	return proc_word_alive(a, w);
-}
-
-/*
  * trim_lock -- become the one trimmer of the segment: claim trim_owner
  * with a compare-and-swap, taking it over from a dead trimmer.  EBUSY if a
  * live process (this one included, in another thread) trims.
@@ -139,7 +128,9 @@ static int trim_lock(struct arena *a, uint64_t me)
 	for (;;) {
 		uint64_t cur;
 
-		if (trimmer_alive(a, w)) {
+		/* A trimmer is attached while it trims: a word in no live
+		 * slot was planted, or its process died. */
+		if (proc_word_alive(a, w)) {
 			errno = EBUSY;
 			return -1;
 		}
@@ -153,7 +144,7 @@ static int trim_lock(struct arena *a, uint64_t me)
 /* trim_running -- whether a live process holds the segment for a trim. */
 static bool trim_running(struct arena *a)
 {
-	return trimmer_alive(a, uatomic_read(&a->hdr->trim_owner));
+	return proc_word_alive(a, uatomic_read(&a->hdr->trim_owner));
 }
 
 /* announce -- tell per-thread caches that generation G is about to start

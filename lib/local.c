@@ -48,12 +48,15 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
  * chunk is still the arena's last allocation (the compare-and-swap fails
  * when anything came after it, or when a reset made the chunk stale; the
  * epoch check first, since 2^24 - 1 resets bring the generation back and
- * the top may then sit at our floor by chance). */
+ * the top may then sit at our floor by chance).  Nothing goes back through
+ * a read-only handle: one inherited across fork(), whose chunk is the
+ * parent's. */
 static void cache_drop(struct arena_local *l)
 {
 	uint64_t g = l->stamp_ & ~FMT_OFF_MASK;
 
-	if (l->cur_ > l->lo_ && uatomic_read(l->epoch_) == l->stamp_)
+	if (l->cur_ > l->lo_ && !rdonly(l->arena_) &&
+	    uatomic_read(l->epoch_) == l->stamp_)
 		(void)uatomic_cmpxchg(&l->arena_->hdr->state, g | l->lo_,
 		                      g | l->cur_);
 	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
@@ -73,14 +76,11 @@ arena_ref_t arena_local_refill(struct arena_local *l, size_t size,
 		return ARENA_NULL;
 	}
 	a = l->arena_;
-	if (rdonly(a)) {
-		/* A cache inherited across fork(): its handle is read-only
-		 * in the child, and the chunk is the parent's. */
-		l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
+	cache_drop(l);
+	if (rdonly(a)) {            /* a cache inherited across fork() */
 		errno = EROFS;
 		return ARENA_NULL;
 	}
-	cache_drop(l);
 	/* A request too big for the chunk size grows it, up to the largest;
 	 * bigger ones still bypass the cache: no chunk is wasted on them. */
 	while ((size > l->chunk_ / 2 || align > l->chunk_ / 4) &&
@@ -132,9 +132,6 @@ int arena_local_flush(struct arena_local *l)
 		errno = EINVAL;
 		return -1;
 	}
-	if (rdonly(l->arena_))      /* inherited across fork(): nothing back */
-		l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;
-	else
-		cache_drop(l);
+	cache_drop(l);
 	return 0;
 }
