@@ -8,7 +8,6 @@
  */
 #include <limits.h>
 #include <pthread.h>
-#include <sys/resource.h>
 
 #include "testutil.h"
 #include "../lib/format.h"
@@ -412,60 +411,8 @@ START_TEST(planted_trim_owner)
 }
 END_TEST
 
-/* 8. With no descriptor left for /proc/self/stat, an attach used to
- * record a start time of 0, which others took for dead, and reset under
- * it.  Liveness is the slot's lock now: such an entry is live while its
- * process is. */
-static struct tu_gate fd_gate;
-
-static int attach_without_fds(void *arg)
-{
-	struct rlimit rl;
-	int fds[64], n = 0, fd;
-	arena_t *h;
-
-	/* The soft limit only: valgrind refuses to change the hard one. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return tu_fail(3, "getrlimit: %s", strerror(errno));
-	rl.rlim_cur = 16;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return tu_fail(3, "setrlimit: %s", strerror(errno));
-	while ((fd = dup(0)) >= 0 && n < 64)
-		fds[n++] = fd;
-	if (n < 2)
-		return tu_fail(4, "no descriptors to fill with");
-	close(fds[--n]);        /* two left: shm_open and the lock's */
-	close(fds[--n]);
-	h = arena_attach(arg, 0);
-	if (h == NULL)
-		return tu_fail(1, "attach: %s", strerror(errno));
-	tu_gate_signal(&fd_gate, 'a');
-	tu_gate_hold(&fd_gate);
-	return 0;
-}
-
-START_TEST(attach_without_proc_fd)
-{
-	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
-	struct arena_proc p[8];
-	pid_t pid;
-	int n;
-
-	tu_gate_init(&fd_gate);
-	pid = tu_fork(attach_without_fds, tu_seg);
-	ck_assert_int_eq(tu_gate_wait(&fd_gate), 'a');     /* attached */
-	n = arena_procs(a, p, 8);
-	ck_assert_int_eq(n, 2);
-	for (int i = 0; i < n; i++)
-		ck_assert_msg(p[i].alive, "slot %u (pid %d) taken for dead",
-		              p[i].slot, (int)p[i].pid);
-	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
-	tu_gate_release(&fd_gate);
-	tu_wait_ok(pid);
-	ck_assert_int_eq(arena_reset(a, 0), 0);
-	arena_detach(a);
-}
-END_TEST
+/* 8. (A start time of 0 taken for dead) is in tests/check_liveness.c:
+ * attach_without_proc_fd and peer_without_proc. */
 
 /* 9. While a trim holds the generation (top 0) nothing is allocated, and
  * a corrupt top allocates nothing either. */
@@ -715,7 +662,6 @@ static Suite *harden_suite(void)
 	tcase_add_test(tc, generation_wrap_flush);
 	tcase_add_test(tc, epoch_ahead);
 	tcase_add_test(tc, planted_trim_owner);
-	tcase_add_test(tc, attach_without_proc_fd);
 	tcase_add_test(tc, held_or_corrupt_top);
 	tcase_add_test(tc, directory_fills);
 	tcase_add_test(tc, directory_probe_wraps_late);

@@ -6,6 +6,7 @@
  */
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 
 #include "testutil.h"
 #include "../lib/format.h"
@@ -25,6 +26,57 @@ static int find_pid(const arena_t *a, pid_t pid)
 	return -1;
 }
 
+/*
+ * peer_holds_reset -- fork FN, a peer that attaches tu_seg read-write,
+ * says 'r' on the gate and holds until released: while it holds, both
+ * entries are live, its own (recording RECORDED, or the worker's pid when
+ * 0; with START0 a start time of 0) among them, and a plain reset is
+ * refused; once it has ended, the reset is made.
+ */
+static void peer_holds_reset(tu_worker_fn fn, pid_t recorded, int start0)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct arena_proc p[8];
+	int n, found = 0;
+	pid_t w;
+
+	tu_gate_init(&gate);
+	w = tu_fork(fn, tu_seg);
+	ck_assert_int_eq(tu_gate_wait(&gate), 'r');
+	if (recorded == 0)
+		recorded = w;
+	n = arena_procs(a, p, 8);
+	ck_assert_int_eq(n, 2);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(p[i].alive, "slot %u (pid %d) taken for dead",
+		              p[i].slot, (int)p[i].pid);
+		if (p[i].pid == recorded) {
+			found = 1;
+			if (start0)
+				ck_assert_uint_eq(p[i].start_time, 0);
+		}
+	}
+	ck_assert_msg(found, "no entry records pid %d", (int)recorded);
+	ck_assert_uint_eq(tu_stat(a).attached, 2);
+	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
+	tu_gate_release(&gate);
+	tu_wait_ok(w);
+	ck_assert_uint_eq(tu_stat(a).attached, 1);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	arena_detach(a);
+}
+
+/* attach_and_hold -- in a peer: attach NAME read-write, say 'r' on the
+ * gate and hold until released; the peer's exit status. */
+static int attach_and_hold(const char *name)
+{
+	if (arena_attach(name, 0) == NULL)
+		return tu_fail(1, "attach: %s", strerror(errno));
+	tu_gate_signal(&gate, 'r');
+	tu_gate_hold(&gate);
+	return 0;
+}
+
 /* in_new_pid_namespace -- fork a child as pid 1 of a new pid namespace
  * that attaches ARG read-write and holds; wait for it and exit with its
  * status. */
@@ -39,17 +91,8 @@ static int in_new_pid_namespace(void *arg)
 	if (pid < 0)
 		return tu_fail(3, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		arena_t *c;
-
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getpid() != 1)
-			_exit(4);
-		c = arena_attach(arg, 0);
-		if (c == NULL)
-			_exit(5);
-		tu_gate_signal(&gate, 'r');
-		tu_gate_hold(&gate);
-		_exit(0);
+		_exit(getpid() != 1 ? 4 : attach_and_hold(arg));
 	}
 	close(gate.hold[1]);     /* only the test may keep the child held */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -61,20 +104,7 @@ static int in_new_pid_namespace(void *arg)
  * holds a plain reset off while it lives, and not a moment longer. */
 START_TEST(pid_namespace_peer)
 {
-	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
-	pid_t w;
-
-	tu_gate_init(&gate);
-	w = tu_fork(in_new_pid_namespace, tu_seg);
-	ck_assert_int_eq(tu_gate_wait(&gate), 'r');
-	ck_assert_int_eq(find_pid(a, 1), 1);
-	ck_assert_uint_eq(tu_stat(a).attached, 2);
-	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
-	tu_gate_release(&gate);
-	tu_wait_ok(w);
-	ck_assert_uint_eq(tu_stat(a).attached, 1);
-	ck_assert_int_eq(arena_reset(a, 0), 0);
-	arena_detach(a);
+	peer_holds_reset(in_new_pid_namespace, 1, 0);
 }
 END_TEST
 
@@ -192,20 +222,13 @@ END_TEST
  * attach ARG read-write and hold. */
 static int without_proc(void *arg)
 {
-	arena_t *c;
-
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    umount2("/proc", MNT_DETACH) < 0)
 		return tu_fail(2, "no private /proc: %s", strerror(errno));
 	if (access("/proc/self/stat", F_OK) == 0)
 		return tu_fail(3, "/proc is still there");
-	c = arena_attach(arg, 0);
-	if (c == NULL)
-		return tu_fail(4, "attach without /proc: %s", strerror(errno));
-	tu_gate_signal(&gate, 'r');
-	tu_gate_hold(&gate);
-	return 0;
+	return attach_and_hold(arg);
 }
 
 /* A process that cannot read /proc at all records start time 0 (the
@@ -214,27 +237,38 @@ static int without_proc(void *arg)
  * take its lock. */
 START_TEST(peer_without_proc)
 {
-	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
-	struct arena_proc p[8];
-	pid_t w;
-	int n;
+	peer_holds_reset(without_proc, 0, 1);
+}
+END_TEST
 
-	tu_gate_init(&gate);
-	w = tu_fork(without_proc, tu_seg);
-	ck_assert_int_eq(tu_gate_wait(&gate), 'r');
-	n = arena_procs(a, p, 8);
-	ck_assert_int_eq(n, 2);
-	for (int i = 0; i < n; i++)
-		if (p[i].pid == w) {
-			ck_assert_uint_eq(p[i].start_time, 0);
-			ck_assert_msg(p[i].alive, "a peer without /proc taken for "
-			              "dead");
-		}
-	TU_FAILS_WITH(arena_reset(a, 0), -1, EBUSY);
-	tu_gate_release(&gate);
-	tu_wait_ok(w);
-	ck_assert_int_eq(arena_reset(a, 0), 0);
-	arena_detach(a);
+/* attach_without_fds -- attach ARG read-write with only two descriptors
+ * left, so that /proc/self/stat cannot be opened, and hold. */
+static int attach_without_fds(void *arg)
+{
+	struct rlimit rl;
+	int fds[64], n = 0, fd;
+
+	/* The soft limit only: valgrind refuses to change the hard one. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return tu_fail(3, "getrlimit: %s", strerror(errno));
+	rl.rlim_cur = 16;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return tu_fail(3, "setrlimit: %s", strerror(errno));
+	while ((fd = dup(0)) >= 0 && n < 64)
+		fds[n++] = fd;
+	if (n < 2)
+		return tu_fail(4, "no descriptors to fill with");
+	close(fds[--n]);        /* two left: shm_open and the lock's */
+	close(fds[--n]);
+	return attach_and_hold(arg);
+}
+
+/* Out of descriptors for /proc/self/stat, an attach used to record a
+ * start time of 0, which others took for dead, and reset under it (issue
+ * 8, item 8): the entry is live while its process is. */
+START_TEST(attach_without_proc_fd)
+{
+	peer_holds_reset(attach_without_fds, 0, 1);
 }
 END_TEST
 
@@ -341,6 +375,7 @@ static Suite *liveness_suite(void)
 	}
 	tcase_add_test(tc, child_outlives_parent);
 	tcase_add_test(tc, grandchild_outlives_both);
+	tcase_add_test(tc, attach_without_proc_fd);
 	tcase_add_test(tc, own_handles);
 	tcase_add_test(tc, read_lock_is_no_life);
 	tcase_add_test(tc, inherited_handle_reads_only);
