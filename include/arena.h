@@ -50,6 +50,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
+#include <urcu/arch.h>
+#include <urcu/compiler.h>
 #include <urcu/uatomic.h>
 
 #ifdef __cplusplus
@@ -88,6 +91,7 @@ typedef uint64_t arena_ref_t;   /* generation-tagged offset */
 #define ARENA_MAX_SLOTS    65536u  /* largest process table or directory */
 #define ARENA_DEFAULT_PROCS     64u
 #define ARENA_DEFAULT_DIR_SLOTS 64u
+#define ARENA_DEFAULT_SECTIONS  128u
 #define ARENA_DEFAULT_ATTACH_WAIT_MS 1000u
 
 /* Flags of struct arena_options.flags. */
@@ -105,6 +109,8 @@ struct arena_options {
 	unsigned proc_slots;   /* process table slots; default 64 */
 	unsigned dir_slots;    /* directory slots; default 64 (ARENA_DIR_NONE
 	                          for none) */
+	unsigned sect_slots;   /* section table entries (threads that may hold
+	                          read-side sections at once); default 128 */
 };
 #define ARENA_DIR_NONE 0xffffffffu
 
@@ -441,6 +447,11 @@ struct arena_stat {
 	uint32_t dir_slots;      /* directory size */
 	uint32_t dir_entries;    /* keys visible in this generation */
 	uint32_t rdonly;         /* this handle is read-only */
+	uint32_t sect_slots;     /* section table size */
+	uint32_t sect_claimed;   /* entries held by live handles' caches */
+	uint32_t sections;       /* of those, in a section now */
+	uint32_t reset_pending;  /* 1: a live process's waiting reset is
+	                            waiting for sections to end */
 };
 
 /*
@@ -459,6 +470,8 @@ struct arena_proc {
 	int      alive;       /* 1 live (a write lock is held on the slot),
 	                         0 dead (not yet reaped) */
 	unsigned slot;        /* index in the process table */
+	unsigned sections;    /* its caches' sections open now */
+	int      resetting;   /* 1: its waiting reset is pending */
 };
 
 /*
@@ -581,6 +594,11 @@ struct arena_local {
 	arena_t *arena_;
 	size_t chunk_;           /* size of the next chunk */
 	size_t chunk_max_;       /* largest chunk */
+	uint64_t *sect_;         /* our entry's word in the section table;
+	                            NULL until the first section */
+	uint32_t nest_;          /* sections open in this cache (nesting) */
+	uint32_t fence_;         /* 1: this process could not register for
+	                            membarrier(2); sections fence */
 };
 
 /* cur_ and lo_ of a cache that holds no chunk: no size passes the bounds
@@ -640,10 +658,130 @@ static inline arena_ref_t arena_local_alloc(struct arena_local *l,
 /*
  * arena_local_flush - give the unused tail of L's chunk back to the arena
  * when nothing was allocated after the chunk (else it stays allocated
- * until the next reset), and empty L.  L stays usable.  Returns 0, or -1
+ * until the next reset), and empty L; outside a section, also give back
+ * L's entry of the section table.  L stays usable.  Returns 0, or -1
  * (EINVAL).  Call it before a thread stops allocating for good.
  */
 ARENA_API int arena_local_flush(struct arena_local *l);
+
+/*
+ * Read-side sections (arena(7), GRACE PERIODS).
+ *
+ * arena_section_enter(L) says "this thread uses the current generation"
+ * and arena_section_leave(L) "it no longer does", through its per-thread
+ * cache L (one cache per thread and arena; a thread that only reads may
+ * keep a cache just for this).  Sections nest per cache; only the
+ * outermost pair touches shared memory: one plain store each and no fence
+ * (the reset that waits issues membarrier(2) instead).
+ *
+ * The contract: from the return of the outermost enter until the matching
+ * leave, no reset that respects sections (arena_reset() without
+ * ARENA_RESET_FORCE, arena_reset_wait()) can complete, so every object of
+ * the generation the section entered stays allocated and unchanged by the
+ * arena, and references taken in the section stay valid in it.  A forced
+ * reset ignores sections.  While a waiting reset is pending the outermost
+ * enter blocks until it completes or gives up (at most its timeout; a dead
+ * resetter is noticed within 64 ms).  Allocation needs no section: outside
+ * one it behaves as it always did (a reset may come between allocating an
+ * object and using it, and the reference then reports ESTALE).
+ *
+ * A thread must not call arena_reset_wait() inside its own section (it
+ * would wait for itself until the timeout), nor enter a section through a
+ * second cache of the same arena while in one (it could wait for a reset
+ * that waits for its first section).  A process that dies in a section
+ * holds no reset off: its sections end with its handle.
+ *
+ * The first section of a cache takes an entry of the section table
+ * (ARENA_DEFAULT_SECTIONS, or arena_options.sect_slots); arena_local_flush()
+ * outside a section gives it back, and so does arena_detach().
+ *
+ * Errors of the enter: EINVAL (cache not prepared, handle detached), EROFS
+ * (a handle inherited across fork()), EUSERS (the section table is full),
+ * EOVERFLOW (2^32 - 1 nested sections).  Of the leave: EINVAL (no section
+ * open).  Memory order: enter has acquire semantics with respect to the
+ * reset it excludes, leave release semantics, through membarrier(2).
+ */
+ARENA_API int arena_section_enter_slow(struct arena_local *l);
+ARENA_API int arena_section_leave_slow(struct arena_local *l);
+
+static inline int arena_section_enter(struct arena_local *l)
+{
+	const struct arena_base_ *b = (const struct arena_base_ *)(void *)l->arena_;
+
+	if (l->nest_ != 0) {
+		if (ARENA_LIKELY_(l->nest_ != UINT32_MAX)) {
+			l->nest_++;
+			return 0;
+		}
+	} else if (ARENA_LIKELY_(l->sect_ != NULL && b->state_ != NULL)) {
+		/* {generation | 1}; grace (the word after the epoch) is 0
+		 * unless a reset is pending. */
+		uatomic_set(l->sect_,
+		            (uatomic_read(l->epoch_) & ~ARENA_OFFSET_MASK) | 1);
+		if (l->fence_)
+			cmm_smp_mb();
+		else
+			cmm_barrier();
+		if (ARENA_LIKELY_(uatomic_read(l->epoch_ + 1) == 0)) {
+			l->nest_ = 1;
+			return 0;
+		}
+	}
+	return arena_section_enter_slow(l);
+}
+
+static inline int arena_section_leave(struct arena_local *l)
+{
+	const struct arena_base_ *b = (const struct arena_base_ *)(void *)l->arena_;
+
+	if (l->nest_ > 1) {
+		l->nest_--;
+		return 0;
+	}
+	if (ARENA_LIKELY_(l->nest_ == 1 && b->state_ != NULL)) {
+		uatomic_set(l->sect_, 0);
+		if (l->fence_)
+			cmm_smp_mb();
+		else
+			cmm_barrier();
+		if (ARENA_LIKELY_(uatomic_read(l->epoch_ + 1) == 0)) {
+			l->nest_ = 0;
+			return 0;
+		}
+	}
+	return arena_section_leave_slow(l);
+}
+
+/*
+ * arena_reset_wait - reset A once no section is open in the current
+ * generation.  It marks the reset pending (new sections wait, see
+ * arena_section_enter()), waits until every section of a live process has
+ * ended (futex wake-ups; a section of a process that dies stops counting
+ * within 64 ms), then starts the next generation, whatever handles are
+ * attached.  TIMEOUT: relative, NULL to wait for ever.  FLAGS: 0 or
+ * ARENA_RESET_TRIM.  All or nothing: on ETIMEDOUT nothing has changed.
+ * Returns 0, or -1 and errno: EINVAL (NULL handle, unknown flag, malformed
+ * timeout), EROFS (read-only handle), ETIMEDOUT, EBUSY (another live
+ * process has a waiting reset pending, or a trim holds the arena), ENOSYS
+ * or EPERM (membarrier(2) unavailable while sections are in use).
+ */
+ARENA_API int arena_reset_wait(arena_t *a, unsigned flags,
+                               const struct timespec *timeout);
+
+/*
+ * arena_wait_generation - block until A's generation is no longer GEN (a
+ * reset started the next one and no trim holds it), at most TIMEOUT
+ * (relative; NULL for ever).  A producer that got ENOMEM passes the
+ * generation it allocated in (arena_stat(), or ARENA_REF_GENERATION() of
+ * a reference) and sleeps until the consumer has reset: no wake-up is
+ * lost, however the reset and the call interleave.  Read-only handles
+ * poll every 4 ms instead of sleeping until woken.
+ * Returns 0 at once if the generation is already another, else 0 when it
+ * moves; -1 and errno: EINVAL (NULL handle, GEN 0 or above 2^24 - 1,
+ * malformed timeout), ETIMEDOUT.
+ */
+ARENA_API int arena_wait_generation(arena_t *a, uint64_t gen,
+                                    const struct timespec *timeout);
 
 /*
  * arena_name - the segment's name as attached, with its leading '/'; for a

@@ -163,24 +163,15 @@ static void announce(struct arena *a, uint64_t g)
 	}
 }
 
-int arena_reset(arena_t *a, unsigned flags)
+/*
+ * reset_now -- start the next generation (TRIM: held while the region's
+ * pages are dropped), whatever is attached.  EBUSY if a live trim holds
+ * the arena.
+ */
+static int reset_now(struct arena *a, bool trim)
 {
-	const unsigned known = ARENA_RESET_FORCE | ARENA_RESET_TRIM;
-	bool trim = (flags & ARENA_RESET_TRIM) != 0;
 	uint64_t old, nw, cur, me = 0;
 
-	if (!handle_ok(a) || (flags & ~known)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (rdonly(a)) {
-		errno = EROFS;
-		return -1;
-	}
-	if (!(flags & ARENA_RESET_FORCE) && proc_scan(a, NULL) > 0) {
-		errno = EBUSY;
-		return -1;
-	}
 	if (trim) {
 		me = a->proc_word;
 		if (trim_lock(a, me) < 0)
@@ -220,5 +211,73 @@ int arena_reset(arena_t *a, unsigned flags)
 		                      FMT_WORD(FMT_GEN(nw), a->seg_size));
 		(void)uatomic_cmpxchg(&a->hdr->trim_owner, me, 0);
 	}
+	reset_wake(a);
 	return 0;
+}
+
+/*
+ * reset_graced -- reset once no live section is open: mark the reset
+ * pending (no section enters the generation from then on), wait for the
+ * open ones to end until TIMEOUT (NULL: forever), reset, end the mark.
+ * BUSY: the errno when sections stay open.
+ */
+static int reset_graced(struct arena *a, bool trim,
+                        const struct timespec *timeout, int busy)
+{
+	uint64_t g;
+	int ret;
+
+	if (grace_begin(a, &g) < 0)
+		return -1;
+	ret = grace_quiesce(a, timeout, busy);
+	if (ret == 0)
+		ret = reset_now(a, trim);
+	{
+		int err = errno;
+
+		grace_end(a, g);
+		errno = err;
+	}
+	return ret;
+}
+
+static const struct timespec no_wait;
+
+int arena_reset(arena_t *a, unsigned flags)
+{
+	const unsigned known = ARENA_RESET_FORCE | ARENA_RESET_TRIM;
+	bool trim = (flags & ARENA_RESET_TRIM) != 0;
+
+	if (!handle_ok(a) || (flags & ~known)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (rdonly(a)) {
+		errno = EROFS;
+		return -1;
+	}
+	if (flags & ARENA_RESET_FORCE)
+		return reset_now(a, trim);
+	if (proc_scan(a, NULL) > 0) {
+		errno = EBUSY;
+		return -1;
+	}
+	return reset_graced(a, trim, &no_wait, EBUSY);
+}
+
+int arena_reset_wait(arena_t *a, unsigned flags,
+                     const struct timespec *timeout)
+{
+	if (!handle_ok(a) || (flags & ~ARENA_RESET_TRIM) ||
+	    (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+	                         timeout->tv_nsec >= 1000000000L))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (rdonly(a)) {
+		errno = EROFS;
+		return -1;
+	}
+	return reset_graced(a, (flags & ARENA_RESET_TRIM) != 0, timeout,
+	                    ETIMEDOUT);
 }

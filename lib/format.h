@@ -49,7 +49,7 @@ struct fmt_header {
 	uint32_t dir_slots;       /*  56 */
 	uint32_t proc_offset;     /*  60 process table, from segment start */
 	uint32_t dir_offset;      /*  64 directory, from segment start */
-	uint32_t reserved0;       /*  68 zero */
+	uint32_t sect_slots;      /*  68 section table entries */
 	uint64_t checksum;        /*  72 FNV-1a 64 of bytes [0, 72) */
 	uint32_t init_state;      /*  80 FMT_INITIALIZING, then FMT_READY */
 	uint8_t  pad0[128 - 84];
@@ -70,12 +70,21 @@ struct fmt_header {
 	/* line 4: read on every per-thread cache allocation, written only by
 	 * resets: alone, so that allocation traffic never evicts it */
 	uint64_t epoch;           /* 256 {generation:24 | resets:40}, see below */
-	uint8_t  pad3[320 - 264];
-	/* 320: process table, then directory (see proc_offset, dir_offset) */
+	uint64_t grace;           /* 264 the pending waiting reset, 0 none:
+	                             {generation:24 | 0:24 | slot + 1:16} */
+	uint8_t  pad3[320 - 272];
+	/* line 5: futex words of waiting (written only when someone waits) */
+	uint32_t wake_seq;        /* 320 +1 at every reset and every end of a
+	                             pending one; generation waiters sleep on it */
+	uint32_t wake_waiters;    /* 324 sleepers on wake_seq */
+	uint32_t grace_seq;       /* 328 +1 by a section that ends while a
+	                             reset is pending; the resetter sleeps on it */
+	uint8_t  pad4[384 - 332];
+	/* 384: process table, directory, section table */
 };
 
 #define FMT_CHECKSUMMED  72u
-#define FMT_TABLES       320u
+#define FMT_TABLES       384u
 
 _Static_assert(offsetof(struct fmt_header, magic) == 0, "magic");
 _Static_assert(offsetof(struct fmt_header, version) == 8, "version");
@@ -91,6 +100,7 @@ _Static_assert(offsetof(struct fmt_header, proc_slots) == 52, "proc_slots");
 _Static_assert(offsetof(struct fmt_header, dir_slots) == 56, "dir_slots");
 _Static_assert(offsetof(struct fmt_header, proc_offset) == 60, "proc_offset");
 _Static_assert(offsetof(struct fmt_header, dir_offset) == 64, "dir_offset");
+_Static_assert(offsetof(struct fmt_header, sect_slots) == 68, "sect_slots");
 _Static_assert(offsetof(struct fmt_header, checksum) == FMT_CHECKSUMMED,
                "checksum");
 _Static_assert(offsetof(struct fmt_header, init_state) == 80, "init_state");
@@ -102,6 +112,13 @@ _Static_assert(offsetof(struct fmt_header, last_reset) == 216, "last_reset");
 _Static_assert(offsetof(struct fmt_header, trim_owner) == 224, "trim_owner");
 _Static_assert(offsetof(struct fmt_header, dir_probe) == 232, "dir_probe");
 _Static_assert(offsetof(struct fmt_header, epoch) == 256, "epoch");
+_Static_assert(offsetof(struct fmt_header, grace) == 264, "grace");
+/* arena.h's inline arena_section_enter() finds grace right after epoch. */
+_Static_assert(offsetof(struct fmt_header, grace) ==
+               offsetof(struct fmt_header, epoch) + 8, "grace follows epoch");
+_Static_assert(offsetof(struct fmt_header, wake_seq) == 320, "wake_seq");
+_Static_assert(offsetof(struct fmt_header, wake_waiters) == 324, "waiters");
+_Static_assert(offsetof(struct fmt_header, grace_seq) == 328, "grace_seq");
 _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /* State word and references: {generation:24 | offset:40}. */
@@ -211,5 +228,38 @@ static inline uint32_t fmt_probe(uint32_t h, uint32_t i, uint32_t n)
 #define FMT_DIR_BUSY_LOW(slot, h) (((uint32_t)(slot) << 16) | ((uint32_t)(h) & 0xffffu))
 #define FMT_DIR_CLAIMANT(t) ((uint32_t)((t) >> 16) & 0xffffu)
 #define FMT_DIR_HASH16(t)   ((uint32_t)(t) & 0xffffu)
+
+/*
+ * Section table: sect_slots entries of 64 bytes (one cache line each, so
+ * that threads entering and leaving sections never share a line), from
+ * FMT_SECT_OFFSET.  An entry belongs to one per-thread cache of one handle:
+ * owner is that handle's process-table slot + 1 (0: free), tid the
+ * thread's id for display, and word is 0 outside a section, else
+ * {generation:24 | 1} (the generation the epoch named at entry).  An entry
+ * whose owner's process slot is dead (no lock held) counts as free and
+ * outside any section; whoever takes that process slot next frees them.
+ *
+ * A waiting reset of generation G sets grace to {G | its slot + 1} with a
+ * compare-and-swap, runs membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED), then
+ * waits until no entry of a live owner is in a section.  A section's entry
+ * is store(word) ; compiler barrier ; load(grace): the membarrier orders
+ * the two in every registered reader, so each reader either is seen by the
+ * scan or sees grace and backs out.  Readers that could not register fence.
+ */
+#define FMT_SECT_ENTRY  64u
+#define FMT_SECT_OFFSET(dir_offset, dir_slots) \
+	(((uint64_t)(dir_offset) + (uint64_t)(dir_slots) * 48u + 63u) & ~UINT64_C(63))
+struct fmt_sect {
+	uint32_t owner;   /* 0 process slot + 1, 0 free */
+	uint32_t tid;     /* 4 display */
+	uint64_t word;    /* 8 0, or {generation:24 | 1} */
+	uint8_t  pad[48];
+};
+_Static_assert(sizeof(struct fmt_sect) == FMT_SECT_ENTRY, "sect size");
+_Static_assert(offsetof(struct fmt_sect, word) == 8, "sect word");
+#define FMT_SECT_IN(g)  (((uint64_t)(g) << 40) | 1u)
+#define FMT_GRACE(g, slot) (((uint64_t)(g) << 40) | ((uint64_t)(slot) + 1))
+#define FMT_GRACE_SLOT(w)  ((uint32_t)((w) & 0xffffu) - 1)   /* if w != 0 */
+#define FMT_GRACE_GEN(w)   ((w) >> 40)
 
 #endif /* ARENA_FORMAT_H */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <urcu/uatomic.h>
 #include <urcu/arch.h>
 #include <urcu/compiler.h>
@@ -32,6 +33,8 @@ struct arena {
 	uint32_t dir_slots;
 	uint64_t *procs;           /* process table in the mapping */
 	struct fmt_dirent *dir;    /* directory in the mapping */
+	struct fmt_sect *sects;    /* section table in the mapping */
+	uint32_t sect_slots;
 	uint32_t flags;            /* ARENA_CREATE_* recorded at create */
 	uint32_t creator_uid;
 	int64_t create_time;
@@ -179,6 +182,31 @@ static inline arena_ref_t alloc_top(struct arena *a, uint64_t size,
 
 /* alloc_fail -- count a refused allocation; ARENA_NULL, errno ENOMEM. */
 arena_ref_t alloc_fail(struct arena *a);
+
+/* Sections (section.c). */
+/* sect_release -- give back cache L's section entry (not inside one). */
+void sect_release(struct arena_local *l);
+/* sect_cancel -- free the section entries of process slot SLOT: called by
+ * the handle that has just taken that slot. */
+void sect_cancel(struct arena *a, uint32_t slot);
+/* sect_count -- entries of live handles (of process slot SLOT only, when
+ * SLOT >= 0) in a section now; *CLAIMED, if not NULL, receives how many
+ * they hold. */
+uint32_t sect_count(const struct arena *a, int slot, uint32_t *claimed);
+/* grace_owner -- the process slot of the live resetter whose waiting
+ * reset is pending, or -1. */
+int grace_owner(const struct arena *a);
+/* grace_begin -- mark a reset of the current generation pending (EBUSY if
+ * a live resetter has one pending) and make every open section visible;
+ * *G receives the mark for grace_end(). */
+int grace_begin(struct arena *a, uint64_t *g);
+/* grace_quiesce -- wait until no live section is open, at most TIMEOUT
+ * (NULL forever); -1 and errno BUSY when they stay open. */
+int grace_quiesce(struct arena *a, const struct timespec *timeout, int busy);
+/* grace_end -- end the pending reset G and wake its waiters. */
+void grace_end(struct arena *a, uint64_t g);
+/* reset_wake -- a reset happened: wake generation waiters. */
+void reset_wake(struct arena *a);
 
 /* rdonly -- whether A is a read-only handle (it has no state word to
  * write). */

@@ -33,6 +33,9 @@ int arena_local_init(struct arena_local *l, arena_t *a, size_t chunk)
 	l->stamp_ = 0;
 	l->cur_ = l->lo_ = ARENA_LOCAL_EMPTY_;   /* the first call refills */
 	l->arena_ = a;
+	l->sect_ = NULL;
+	l->nest_ = 0;
+	l->fence_ = 0;
 	if (chunk != 0) {
 		l->chunk_ = l->chunk_max_ = chunk;
 	} else {
@@ -133,5 +136,6 @@ int arena_local_flush(struct arena_local *l)
 		return -1;
 	}
 	cache_drop(l);
+	sect_release(l);
 	return 0;
 }

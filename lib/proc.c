@@ -177,6 +177,7 @@ int proc_register(struct arena *a)
 			a->proc_word = me;
 			/* Whoever had the slot is gone: so are its claims. */
 			dir_cancel_claims(a, i);
+			sect_cancel(a, i);
 			return 0;
 		}
 		(void)slot_lock(a, i, F_UNLCK);  /* a peer keeps rewriting it */
@@ -190,6 +191,7 @@ void proc_release(struct arena *a)
 	/* Only our own word; then the lock (closing the descriptor would
 	 * drop it too). */
 	(void)uatomic_cmpxchg(&a->procs[a->slot], a->proc_word, 0);
+	sect_cancel(a, (uint32_t)a->slot);
 	(void)slot_lock(a, (uint32_t)a->slot, F_UNLCK);
 	a->slot = -1;
 }
@@ -308,6 +310,8 @@ int arena_procs(const arena_t *a, struct arena_proc *out, size_t n)
 			out[count].start_time = FMT_PROC_START(w);
 			out[count].alive = proc_slot_alive(a, i);
 			out[count].slot = i;
+			out[count].sections = sect_count(a, (int)i, NULL);
+			out[count].resetting = grace_owner(a) == (int)i;
 		}
 		count++;
 	}

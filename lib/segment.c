@@ -153,15 +153,16 @@ int name_norm(const char *name, char out[ARENA_NAME_MAX + 1])
 	return 0;
 }
 
-/* tables_layout -- place the process table and directory; header size. */
-static uint64_t tables_layout(uint32_t procs, uint32_t dirs,
+/* tables_layout -- place the process table, directory and section table;
+ * the header size. */
+static uint64_t tables_layout(uint32_t procs, uint32_t dirs, uint32_t sects,
                               uint32_t *proc_off, uint32_t *dir_off)
 {
 	uint64_t end;
 
 	*proc_off = FMT_TABLES;
 	*dir_off = FMT_TABLES + procs * FMT_PROC_SLOT;
-	end = (uint64_t)*dir_off + (uint64_t)dirs * sizeof(struct fmt_dirent);
+	end = FMT_SECT_OFFSET(*dir_off, dirs) + (uint64_t)sects * FMT_SECT_ENTRY;
 	return (end + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE;
 }
 
@@ -179,6 +180,9 @@ static void handle_init(struct arena *a, void *base,
 	a->dir_slots = h->dir_slots;
 	a->procs = (uint64_t *)(void *)(a->base + h->proc_offset);
 	a->dir = (struct fmt_dirent *)(void *)(a->base + h->dir_offset);
+	a->sect_slots = h->sect_slots;
+	a->sects = (struct fmt_sect *)(void *)(a->base +
+	           FMT_SECT_OFFSET(h->dir_offset, h->dir_slots));
 	a->flags = h->flags;
 	a->creator_uid = h->creator_uid;
 	a->create_time = h->create_time;
@@ -237,18 +241,20 @@ static int geometry(size_t capacity, const struct arena_options *opts,
 		o->mode = 0600;
 	if (o->proc_slots == 0)
 		o->proc_slots = ARENA_DEFAULT_PROCS;
+	if (o->sect_slots == 0)
+		o->sect_slots = ARENA_DEFAULT_SECTIONS;
 	if (o->dir_slots == 0)
 		o->dir_slots = ARENA_DEFAULT_DIR_SLOTS;
 	else if (o->dir_slots == ARENA_DIR_NONE)
 		o->dir_slots = 0;
 	if (capacity == 0 || (o->flags & ~ARENA_CREATE_SPARSE) != 0 ||
 	    (o->mode & ~07777u) != 0 || o->proc_slots > ARENA_MAX_SLOTS ||
-	    o->dir_slots > ARENA_MAX_SLOTS) {
+	    o->dir_slots > ARENA_MAX_SLOTS || o->sect_slots > ARENA_MAX_SLOTS) {
 		errno = EINVAL;
 		return -1;
 	}
-	l->hsize = tables_layout(o->proc_slots, o->dir_slots, &l->proc_off,
-	                         &l->dir_off);
+	l->hsize = tables_layout(o->proc_slots, o->dir_slots, o->sect_slots,
+	                         &l->proc_off, &l->dir_off);
 	if (capacity > ARENA_MAX_SEGMENT - l->hsize) {
 		errno = EFBIG;
 		return -1;
@@ -302,6 +308,7 @@ static void *segment_build(int fd, const struct arena_options *o,
 	h->dir_slots = o->dir_slots;
 	h->proc_offset = l->proc_off;
 	h->dir_offset = l->dir_off;
+	h->sect_slots = o->sect_slots;
 	h->checksum = fmt_checksum(h);
 	uatomic_set(&h->state, FMT_WORD(1, l->ssize));
 	uatomic_set(&h->epoch, FMT_WORD(1, 0));
@@ -473,14 +480,15 @@ static int validate(const struct fmt_header *h, uint64_t w, uint64_t size,
 	if (hs < FMT_PAGE || hs % FMT_PAGE != 0 || h->segment_size != size ||
 	    size <= hs || size > ARENA_MAX_SEGMENT ||
 	    h->proc_slots == 0 || h->proc_slots > ARENA_MAX_SLOTS ||
-	    h->dir_slots > ARENA_MAX_SLOTS || h->reserved0 != 0 ||
+	    h->dir_slots > ARENA_MAX_SLOTS || h->sect_slots == 0 ||
+	    h->sect_slots > ARENA_MAX_SLOTS ||
 	    (h->flags & ~ARENA_CREATE_SPARSE))
 		goto corrupt;
 	if (h->proc_offset != FMT_TABLES ||
 	    h->dir_offset != FMT_TABLES + h->proc_slots * FMT_PROC_SLOT)
 		goto corrupt;
-	tables = (uint64_t)h->dir_offset +
-	         (uint64_t)h->dir_slots * sizeof(struct fmt_dirent);
+	tables = FMT_SECT_OFFSET(h->dir_offset, h->dir_slots) +
+	         (uint64_t)h->sect_slots * FMT_SECT_ENTRY;
 	if (tables > hs || (tables + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE != hs)
 		goto corrupt;
 	top = FMT_OFF(w);

@@ -42,5 +42,8 @@ int arena_stat(const arena_t *a, struct arena_stat *st)
 	entries = arena_dir_list(a, NULL, 0);
 	st->dir_entries = entries > 0 ? (uint32_t)entries : 0;
 	st->rdonly = rdonly(a);
+	st->sect_slots = a->sect_slots;
+	st->sections = sect_count(a, -1, &st->sect_claimed);
+	st->reset_pending = grace_owner(a) >= 0;
 	return 0;
 }

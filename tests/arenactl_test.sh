@@ -291,14 +291,14 @@ cond "create is silent on success" [ ! -s "$OUT" ]
 cond "create: default mode is 0600" [ "$(stat -c %a "$SHM/$A")" = 600 ]
 cond "create: memory is reserved" [ "$(blocks "$A")" -ge 2048 ]
 same "info --json" 0 '' "$A" info "$A" --json
-json "info --json: geometry" "d['name']=='/$A' and d['format']==$FMT and d['capacity']==1048576 and d['header_size']==4096 and d['segment_size']==1048576+4096 and d['proc_slots']==4 and d['dir_slots']==8"
+json "info --json: geometry" "d['name']=='/$A' and d['format']==$FMT and d['capacity']==1048576 and d['header_size']==12288 and d['segment_size']==1048576+12288 and d['proc_slots']==4 and d['dir_slots']==8"
 json "info --json: a new arena" "d['used']==0 and d['available']==1048576 and d['generation']==1 and d['high_water']==0 and d['failed_allocs']==0 and d['resets']==0 and d['attached']==0 and d['processes']==[] and d['directory']==[] and d['sparse'] is False"
 json "info --json: creator and time" "d['creator_uid']==$(id -u) and abs(d['create_time']-$(date +%s))<60"
 same "info" 0 '' "$A" info "$A"
 out "info: name" "^arena +/$A\$"
 out "info: format" "^format +$FMT\$"
-out "info: segment size, human and in bytes" '^segment size +1\.0M \(1052672 bytes\)$'
-out "info: header size" '^header size +4K$'
+out "info: segment size, human and in bytes" '^segment size +1\.0M \(1060864 bytes\)$'
+out "info: header size" '^header size +12K$'
 out "info: capacity" '^capacity +1M$'
 out "info: used with an empty bar" '^used +0 \[\.\.\.\.\.\.\.\.\.\.\] 0\.0%$'
 out "info: available" '^available +1M$'
@@ -373,7 +373,7 @@ RH=$("$HELPER" put "$A" greeting hello) || failed "helper put"
 "$HELPER" publish "$A" 3 || failed "helper publish"
 same "dir --json" 0 '' "$A" dir "$A" --json
 json "dir --json: the four keys" "sorted(e['key'] for e in d)==['greeting','key-0','key-1','key-2']"
-json "dir --json: generation and offset agree with ref" "all(e['generation']==4 and e['generation']==e['ref']>>40 and e['offset']==e['ref']&(2**40-1) and 4096<=e['offset']<1052672 for e in d)"
+json "dir --json: generation and offset agree with ref" "all(e['generation']==4 and e['generation']==e['ref']>>40 and e['offset']==e['ref']&(2**40-1) and 12288<=e['offset']<1060864 for e in d)"
 json "dir --json: greeting's ref is the one published" "[e['ref'] for e in d if e['key']=='greeting']==[$RH]"
 same "dir" 0 '' "$A" dir "$A"
 out "dir: a header" '^KEY +REF +OFFSET$'
@@ -566,13 +566,13 @@ newseg J
 head -c 1000 /dev/urandom | tr '\000' x >"$SHM/$J"
 t "list" 0 '' list
 out "list: header" '^NAME +OWNER +MODE +SIZE +USED +USE% +PEERS$'
-out "list: an arena with owner, mode, size, used" "^/$C +$(id -u) +0640 +68K +0 +0\.0% +0\$"
-out "list: the used arena" "^/$P +$(id -u) +0600 +68K +8K +12\.5% +0\$"
+out "list: an arena with owner, mode, size, used" "^/$C +$(id -u) +0640 +76K +0 +0\.0% +0\$"
+out "list: the used arena" "^/$P +$(id -u) +0600 +76K +8K +12\.5% +0\$"
 nout "list: the non-arena file is skipped" "$J"
 cond "list: the non-arena file is not reported" sh -c "! grep -q '$J' '$ERR'"
 t "list --json" 0 '' list --json
 json "list --json: our arenas, exactly" "sorted(e['name'] for e in d if e['name'].startswith('/$PFX-'))==sorted('/$PFX-%d'%i for i in [$(echo "$A $B $C $D $E $F $G $P $FULL $EMPTY" | sed "s/$PFX-//g; s/ /,/g")])"
-json "list --json: fields of one" "[e for e in d if e['name']=='/$C']==[{'name':'/$C','owner':$(id -u),'mode':'0640','segment_size':69632,'capacity':65536,'used':0,'generation':1,'attached':0}]"
+json "list --json: fields of one" "[e for e in d if e['name']=='/$C']==[{'name':'/$C','owner':$(id -u),'mode':'0640','segment_size':77824,'capacity':65536,'used':0,'generation':1,'attached':0}]"
 json "list --json: used and generation" "[(e['used'],e['generation']) for e in d if e['name']=='/$P']==[(8192,3)]"
 
 echo "== a non-arena file"

@@ -489,10 +489,11 @@ static const struct {
 	HF(magic), HF(version), HF(header_size), HF(segment_size),
 	HF(compat), HF(rocompat), HF(incompat), HF(flags), HF(create_time),
 	HF(creator_uid), HF(proc_slots), HF(dir_slots), HF(proc_offset),
-	HF(dir_offset), HF(reserved0), HF(checksum), HF(init_state),
+	HF(dir_offset), HF(sect_slots), HF(checksum), HF(init_state),
 	HF(pad0), HF(state), HF(pad1), HF(failed_allocs), HF(resets),
 	HF(high_water), HF(last_reset), HF(trim_owner), HF(dir_probe),
-	HF(pad2), HF(epoch), HF(pad3),
+	HF(pad2), HF(epoch), HF(grace), HF(pad3), HF(wake_seq),
+	HF(wake_waiters), HF(grace_seq), HF(pad4),
 #undef HF
 };
 
@@ -524,6 +525,15 @@ static void field_name(const struct pristine *p, size_t off, char *out,
 		         b < offsetof(struct fmt_dirent, key) ? "ref" : "key",
 		         b < offsetof(struct fmt_dirent, ref) ? b :
 		         b < offsetof(struct fmt_dirent, key) ? b - 8 : b - 16);
+	} else if (off >= FMT_SECT_OFFSET(p->dir_off, p->dir_slots) &&
+	           off < FMT_SECT_OFFSET(p->dir_off, p->dir_slots) +
+	                 (size_t)((const struct fmt_header *)(const void *)
+	                          p->img)->sect_slots * FMT_SECT_ENTRY) {
+		size_t k = off - FMT_SECT_OFFSET(p->dir_off, p->dir_slots);
+		size_t b = k % FMT_SECT_ENTRY;
+		snprintf(out, n, "sect[%zu].%s+%zu", k / FMT_SECT_ENTRY,
+		         b < 4 ? "owner" : b < 8 ? "tid" : b < 16 ? "word" : "pad",
+		         b < 4 ? b : b < 8 ? b - 4 : b < 16 ? b - 8 : b - 16);
 	} else {
 		snprintf(out, n, "unused header tail byte %zu", off);
 	}
@@ -1255,7 +1265,7 @@ static uint64_t dead_word(void)
  * directory slot (so the second wraps to slot 0), and a filler that brings
  * the top to a round value and is itself published (a raised top then
  * leaves a published object unallocated).  In the default geometry the
- * top is 0x2000, one non-zero byte: zeroing it holds the top at 0 as a
+ * top is 0x4000, one non-zero byte: zeroing it holds the top at 0 as a
  * trim does, with no trimmer recorded. */
 static void make_pristine(int g, const char *name, struct pristine *p)
 {
@@ -1314,7 +1324,7 @@ static void make_pristine(int g, const char *name, struct pristine *p)
 	if (g == 0) {
 		PUBLISH("str", arena_strdup(a, "hello, hostile world"));
 		PUBLISH("obj", arena_calloc(a, 4, 16, 16));
-		target = 0x2000;            /* one non-zero byte: 0x20 */
+		target = 0x4000;            /* one non-zero byte: 0x40 */
 	} else {
 		target = (tu_stat(a).segment_size - tu_stat(a).used - 5);
 	}

@@ -333,7 +333,8 @@ START_TEST(reservation_enospc)
 END_TEST
 
 /* proc_slots and dir_slots are honoured, defaults are 64, the header is
- * one page plus the tables, bad options are EINVAL. */
+ * the tables (with the default section table) rounded up to a page, bad
+ * options are EINVAL. */
 START_TEST(options_slots)
 {
 	static const unsigned cfg[][2] = {
@@ -347,9 +348,9 @@ START_TEST(options_slots)
 		unsigned p = cfg[i][0] ? cfg[i][0] : ARENA_DEFAULT_PROCS;
 		unsigned d = cfg[i][1] == ARENA_DIR_NONE ? 0
 		             : cfg[i][1] ? cfg[i][1] : ARENA_DEFAULT_DIR_SLOTS;
-		uint64_t tables = 256 + (uint64_t)p * 8 + (uint64_t)d * 48;
-		uint64_t bound = 4096 + (((uint64_t)p * 8 + (uint64_t)d * 48
-		                          + 4095) & ~UINT64_C(4095));
+		uint64_t tables = 384 + (uint64_t)p * 8 + (uint64_t)d * 48 +
+		                  (uint64_t)ARENA_DEFAULT_SECTIONS * 64;
+		uint64_t bound = (tables + 63 + 4095) & ~UINT64_C(4095);
 		struct arena_stat st;
 		arena_t *a;
 

@@ -128,7 +128,9 @@ static void m_incompat31(struct image *im) { im->h->incompat |= 1u << 31; }
 static void m_checksum(struct image *im) { im->b[72] ^= 0x10; }
 static void m_ctime(struct image *im) { im->b[40] ^= 0x04; }
 static void m_segsize_byte(struct image *im) { im->b[17] ^= 0x01; }
-static void m_reserved(struct image *im) { im->h->reserved0 = 1; }
+static void m_sects0(struct image *im) { im->h->sect_slots = 0; }
+static void m_sects_big(struct image *im) { im->h->sect_slots = ARENA_MAX_SLOTS + 1; }
+static void m_sects_more(struct image *im) { im->h->sect_slots += 1024; }
 static void m_segsize_up(struct image *im) { im->h->segment_size += FMT_PAGE; }
 static void m_segsize_down(struct image *im) { im->h->segment_size -= 1; }
 static void m_segsize_huge(struct image *im)
@@ -226,7 +228,10 @@ static const struct corruption {
 	{ "checksum flipped", m_checksum, 0, EBADMSG },
 	{ "create_time flipped", m_ctime, 0, EBADMSG },
 	{ "segment_size flipped", m_segsize_byte, 0, EBADMSG },
-	{ "reserved0 set", m_reserved, 0, EBADMSG },
+	{ "sect_slots 0", m_sects0, 0, EBADMSG },
+	{ "sect_slots 0, checksum fixed", m_sects0, 1, EBADMSG },
+	{ "sect_slots 65537, checksum fixed", m_sects_big, 1, EBADMSG },
+	{ "sect_slots past the header, checksum fixed", m_sects_more, 1, EBADMSG },
 	{ "segment_size + page", m_segsize_up, 1, EBADMSG },
 	{ "segment_size - 1", m_segsize_down, 1, EBADMSG },
 	{ "segment_size huge", m_segsize_huge, 1, EBADMSG },

@@ -25,6 +25,10 @@
  *   latency  arena_create per MiB, attach+detach, reset of 1 MiB and 1 GiB
  *            arenas, reset with ARENA_RESET_TRIM.
  *   space    bytes used for one million 24-byte objects.
+ *   sections read-side section enter+leave against its floor, the waiting
+ *            reset with no section open, a section's end to the return of
+ *            the reset that waited for it, and a reset to the wake-up of a
+ *            generation waiter (2 processes).
  *   target   the performance issue's targets, PASS/MISS (never an exit
  *            status: the exit status says only whether every run was
  *            correct).
@@ -52,7 +56,7 @@
  *              BENCH_QUICK=1 (one tenth of the objects, for trying out),
  *              BENCH_SIZES="16 4096", BENCH_IMPLS="cas_floor arena_alloc",
  *              BENCH_MODES="1thr 2proc", BENCH_SECTIONS="alloc latency deref
- *              space": run only those (for investigating; targets whose
+ *              space sections": run only those (for investigating; targets whose
  *              figures were not measured say SKIP); BENCH_N: objects per
  *              worker per round below 4096 bytes (default 1000000).
  */
@@ -1744,7 +1748,7 @@ static void bench_latency(void)
 		         "ARENA_CREATE_SPARSE: /dev/shm has under 3 GiB free");
 	}
 	for (int big = 0; big < 2; big++) {
-		struct arena_options o = { big ? big_flags : 0, 0, 0, 0 };
+		struct arena_options o = { .flags = big ? big_flags : 0 };
 		size_t cap = big ? GIB : MIB;
 		const int K = 1000;
 		struct row *w;
@@ -1786,7 +1790,7 @@ static void bench_latency(void)
 	/* reset with ARENA_RESET_TRIM after touching pages. */
 	for (int t = 0; t < 3; t++) {
 		int big = t > 0;
-		struct arena_options o = { big ? big_flags : 0, 0, 0, 0 };
+		struct arena_options o = { .flags = big ? big_flags : 0 };
 		size_t cap = big ? GIB : MIB, touch = t == 2 ? 16 * MIB : MIB;
 		const int K = 20;
 		char label[96];
@@ -1893,6 +1897,244 @@ static void bench_deref(void)
 	             N * REP);
 	rp = lat_row("arena_ptr, 1-byte read", vp, total, "ns/op", N * REP);
 	g_ptr_ratio = rp->med / ra->med;
+	arena_detach(a);
+	drop_name(name);
+}
+
+/* ------------------------------------------------------------ sections */
+
+/*
+ * Read-side sections: the outermost enter+leave pair on one cache against
+ * its floor (the same two plain stores and two loads on words of shared
+ * memory, with compiler barriers: what a section costs at least); the
+ * waiting reset with no section open (nothing claimed: no membarrier; an
+ * entry claimed: one membarrier(2)); the time from a section's leave in
+ * another process to the return of the reset that waited for it; and the
+ * wake-up latency of arena_wait_generation() after a reset in another
+ * process.
+ */
+static double g_sect_ns = NAN, g_sect_floor = NAN;
+
+static NOINLINE void loop_sections(struct arena_local *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (arena_section_enter(l) < 0)
+			die("arena_section_enter: %s", strerror(errno));
+		cmm_barrier();
+		(void)arena_section_leave(l);
+	}
+}
+
+static NOINLINE void loop_section_floor(uint64_t *word, const uint64_t *gate,
+                                        size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uatomic_set(word, (uatomic_read(gate - 1) & ~ARENA_OFFSET_MASK) | 1);
+		cmm_barrier();
+		if (uatomic_read(gate) != 0)
+			die("floor gate");
+		cmm_barrier();
+		uatomic_set(word, 0);
+		cmm_barrier();
+		if (uatomic_read(gate) != 0)
+			die("floor gate");
+	}
+}
+
+/* What the timing processes share. */
+struct sect_ctl {
+	volatile int phase, round;
+	volatile uint64_t t_mark;       /* leave, or end of reset, ns */
+	volatile uint64_t t_seen;       /* reset returned, or waiter woke */
+	volatile int err;
+};
+
+static int64_t ns_since(uint64_t t0, uint64_t t1)
+{
+	return (int64_t)(t1 - t0);
+}
+
+static void bench_sections(void)
+{
+	enum { N = 1000000, K = 200 };
+	int total = 1 + g_rounds;
+	double v[MAXR], vf[MAXR];
+	const char *name = new_name();
+	arena_t *a = arena_create(name, 64 * MIB, NULL);
+	struct arena_local l;
+	struct row *w, *wf;
+	uint64_t *floor_words;
+	struct sect_ctl *c;
+	size_t n = g_quick ? N / 10 : N;
+	int pfd[2];
+	pid_t pid;
+
+	if (a == NULL || arena_local_init(&l, a, 0) < 0)
+		die("arena_create: %s", strerror(errno));
+	pin_cpu(0);
+	/* The floor's words: a line of their own in shared memory. */
+	floor_words = map_shared(4096);
+	for (int k = 0; k < total; k++) {
+		uint64_t t0 = now_ns();
+
+		loop_sections(&l, n);
+		v[k] = (double)(now_ns() - t0) / (2.0 * n);
+		t0 = now_ns();
+		loop_section_floor(&floor_words[0], &floor_words[9], n);
+		vf[k] = (double)(now_ns() - t0) / (2.0 * n);
+	}
+	wf = add_row("sections", "2 plain stores + 2 loads, shared (floor)",
+	             "floor", 0, "1thr", 1, n, "ns/call");
+	med_min(vf + 1, total - 1, &wf->med, &wf->min);
+	snprintf(wf->status, sizeof(wf->status), "ok");
+	w = add_row("sections", "arena_section_enter + _leave, per call",
+	            "libarena", 0, "1thr", 1, n, "ns/call");
+	med_min(v + 1, total - 1, &w->med, &w->min);
+	snprintf(w->status, sizeof(w->status), "ok");
+	g_sect_ns = w->med;
+	g_sect_floor = wf->med;
+
+	/* Waiting reset, no section open: first with no entry claimed
+	 * (another arena, no cache ever entered), then with ours claimed. */
+	for (int claimed = 0; claimed < 2; claimed++) {
+		const char *nm2 = claimed ? NULL : new_name();
+		arena_t *b = claimed ? a : arena_create(nm2, MIB, NULL);
+		struct timespec zero = { 0, 0 };
+
+		if (b == NULL)
+			die("arena_create: %s", strerror(errno));
+		for (int k = 0; k < total; k++) {
+			uint64_t t0 = now_ns();
+
+			for (int j = 0; j < K; j++)
+				if (arena_reset_wait(b, 0, &zero) < 0)
+					die("arena_reset_wait: %s", strerror(errno));
+			v[k] = (double)(now_ns() - t0) / K;
+		}
+		w = lat_row(claimed ? "arena_reset_wait, no section open "
+		                      "(entries claimed: membarrier)"
+		                    : "arena_reset_wait, no section open "
+		                      "(none claimed)", v, total, "ns/op", K);
+		(void)w;
+		if (!claimed) {
+			arena_detach(b);
+			drop_name(nm2);
+		}
+	}
+
+	/* A section in another process ends: how long until the reset that
+	 * waited for it returns.  Then: a reset, and how long until a
+	 * generation waiter in another process runs. */
+	c = map_shared(sizeof(*c));
+	if (pipe(pfd) < 0)
+		die("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		arena_t *h = arena_attach(name, 0);
+		struct arena_local hl;
+		struct arena_stat st;
+
+		pin_cpu(1);
+		if (h == NULL || arena_local_init(&hl, h, 0) < 0)
+			_exit(2);
+		for (int r = 1; r <= total * K; r++) {
+			/* Phase 1: hold a section until the resetter waits. */
+			while (c->round != r)
+				caa_cpu_relax();
+			if (arena_section_enter(&hl) < 0)
+				_exit(3);
+			c->phase = 1;
+			while (c->phase != 2)
+				caa_cpu_relax();
+			/* Give the resetter time to go to sleep. */
+			for (uint64_t t = now_ns(); now_ns() - t < 200000;)
+				caa_cpu_relax();
+			c->t_mark = now_ns();
+			(void)arena_section_leave(&hl);
+			while (c->phase != 3)
+				caa_cpu_relax();
+			/* Phase 2: wait for the next generation. */
+			if (arena_stat(h, &st) < 0)
+				_exit(4);
+			c->phase = 4;
+			if (arena_wait_generation(h, st.generation, NULL) < 0)
+				_exit(5);
+			c->t_seen = now_ns();
+			c->phase = 5;
+			/* Phase 3: a blocking read on a pipe (the floor). */
+			if (read(pfd[0], &(char){0}, 1) != 1)
+				_exit(6);
+			c->t_seen = now_ns();
+			c->phase = 6;
+		}
+		arena_detach(h);
+		_exit(0);
+	}
+	{
+		double vr[MAXR], vw[MAXR], vp[MAXR];
+
+		for (int k = 0; k < total; k++) {
+			int64_t sr = 0, sw = 0, sp = 0;
+
+			for (int j = 0; j < K; j++) {
+				uint64_t t_end;
+
+				c->phase = 0;
+				c->round = k * K + j + 1;
+				while (c->phase != 1)
+					caa_cpu_relax();
+				c->phase = 2;
+				if (arena_reset_wait(a, 0, NULL) < 0)
+					die("arena_reset_wait: %s", strerror(errno));
+				t_end = now_ns();
+				sr += ns_since(c->t_mark, t_end);
+				c->phase = 3;
+				while (c->phase != 4)
+					caa_cpu_relax();
+				/* Let the waiter go to sleep. */
+				for (uint64_t t = now_ns(); now_ns() - t < 200000;)
+					caa_cpu_relax();
+				c->t_mark = now_ns();
+				if (arena_reset(a, ARENA_RESET_FORCE) < 0)
+					die("arena_reset: %s", strerror(errno));
+				while (c->phase != 5)
+					caa_cpu_relax();
+				sw += ns_since(c->t_mark, c->t_seen);
+				for (uint64_t t = now_ns(); now_ns() - t < 200000;)
+					caa_cpu_relax();
+				c->t_mark = now_ns();
+				if (write(pfd[1], "x", 1) != 1)
+					die("write: %s", strerror(errno));
+				while (c->phase != 6)
+					caa_cpu_relax();
+				sp += ns_since(c->t_mark, c->t_seen);
+			}
+			vr[k] = (double)sr / K;
+			vw[k] = (double)sw / K;
+			vp[k] = (double)sp / K;
+		}
+		if (waitpid(pid, &(int){0}, 0) != pid)
+			die("waitpid");
+		w = add_row("sections", "arena_reset_wait: section's leave to "
+		            "reset's return", "libarena", 0, "2proc", 2, K, "ns/op");
+		med_min(vr + 1, total - 1, &w->med, &w->min);
+		snprintf(w->status, sizeof(w->status), "ok");
+		w = add_row("sections", "arena_wait_generation: reset to wake-up",
+		            "libarena", 0, "2proc", 2, K, "ns/op");
+		med_min(vw + 1, total - 1, &w->med, &w->min);
+		snprintf(w->status, sizeof(w->status), "ok");
+		w = add_row("sections", "pipe: write to the blocked reader's "
+		            "wake-up (floor)", "floor", 0, "2proc", 2, K, "ns/op");
+		med_min(vp + 1, total - 1, &w->med, &w->min);
+		snprintf(w->status, sizeof(w->status), "ok");
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	munmap(c, sizeof(*c));
+	munmap(floor_words, 4096);
 	arena_detach(a);
 	drop_name(name);
 }
@@ -2186,6 +2428,11 @@ static void targets(void)
 	target("arena_local_alloc 16 B: 2 procs / 1 proc throughput",
 	       2.0 * ns_of(s16, 2, I_LOCAL) / ns_of(s16, 3, I_LOCAL), "x", 0,
 	       1.8, note);
+	snprintf(note, sizeof(note), "median of the outermost enter and "
+	         "leave, each; floor (2 stores + 2 loads) %.2f ns/call",
+	         g_sect_floor);
+	target("arena_section_enter / _leave, each", g_sect_ns, "ns", 1, 2,
+	       note);
 	target("arena_ptr / base + offset (ARENA_NULL gives NULL)", g_ptr_ratio,
 	       "x", 1, 1.2, "medians, 4096 refs in cache, 1-byte reads");
 	target("arena_reset 1 GiB / arena_reset 1 MiB", g_reset_1g / g_reset_1m,
@@ -2282,6 +2529,8 @@ int main(int argc, char **argv)
 		bench_deref();
 	if (selected("BENCH_SECTIONS", "space"))
 		bench_space();
+	if (selected("BENCH_SECTIONS", "sections"))
+		bench_sections();
 	targets();
 
 	printf("libarena benchmark: %d CPUs, workers pinned one per CPU; "
