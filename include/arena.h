@@ -686,7 +686,7 @@ ARENA_API int arena_local_flush(struct arena_local *l);
  * object and using it, and the reference then reports ESTALE).
  *
  * A thread must not call arena_reset_wait() inside its own section (it
- * would wait for itself until the timeout), nor enter a section through a
+ * fails with EDEADLK when it can tell), nor enter a section through a
  * second cache of the same arena while in one (it could wait for a reset
  * that waits for its first section).  A process that dies in a section
  * holds no reset off: its sections end with its handle.
@@ -761,9 +761,11 @@ static inline int arena_section_leave(struct arena_local *l)
  * attached.  TIMEOUT: relative, NULL to wait for ever.  FLAGS: 0 or
  * ARENA_RESET_TRIM.  All or nothing: on ETIMEDOUT nothing has changed.
  * Returns 0, or -1 and errno: EINVAL (NULL handle, unknown flag, malformed
- * timeout), EROFS (read-only handle), ETIMEDOUT, EBUSY (another live
- * process has a waiting reset pending, or a trim holds the arena), ENOSYS
- * or EPERM (membarrier(2) unavailable while sections are in use).
+ * timeout), EROFS (read-only handle), ETIMEDOUT, EDEADLK (the calling
+ * thread is itself in a section of A: a cache whose entry it claimed has
+ * one open), EBUSY (another live process has a waiting reset pending, or
+ * a trim holds the arena), ENOSYS or EPERM (membarrier(2) unavailable
+ * while sections are in use).
  */
 ARENA_API int arena_reset_wait(arena_t *a, unsigned flags,
                                const struct timespec *timeout);

@@ -278,6 +278,10 @@ int arena_reset_wait(arena_t *a, unsigned flags,
 		errno = EROFS;
 		return -1;
 	}
+	if (sect_own_thread_open(a)) {
+		errno = EDEADLK;
+		return -1;
+	}
 	return reset_graced(a, (flags & ARENA_RESET_TRIM) != 0, timeout,
 	                    ETIMEDOUT);
 }

@@ -193,6 +193,13 @@ void sect_cancel(struct arena *a, uint32_t slot);
  * SLOT >= 0) in a section now; *CLAIMED, if not NULL, receives how many
  * they hold. */
 uint32_t sect_count(const struct arena *a, int slot, uint32_t *claimed);
+/* sect_own_thread_open -- whether a section is open in an entry of A's
+ * handle claimed by the calling thread (a reset waiting for it would wait
+ * for its own caller). */
+bool sect_own_thread_open(const struct arena *a);
+/* sect_fork_child -- in a child after fork(): register for membarrier(2)
+ * again before its first section. */
+void sect_fork_child(void);
 /* grace_owner -- the process slot of the live resetter whose waiting
  * reset is pending, or -1. */
 int grace_owner(const struct arena *a);

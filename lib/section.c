@@ -47,6 +47,13 @@ static int memb_register(void)
 	return s;
 }
 
+void sect_fork_child(void)
+{
+	/* Whether a registration survives fork() is the kernel's business:
+	 * register again in the child. */
+	memb_state = 0;
+}
+
 /* memb_all -- a full barrier in every thread of every process that may be
  * in a section: expedited for registered processes (the rest fence on
  * their own); the slow global command if the expedited one is refused. */
@@ -302,6 +309,20 @@ static bool sections_open(struct arena *a)
 
 		if (uatomic_read(&e->word) != 0 &&
 		    owner_alive(a, uatomic_read(&e->owner)))
+			return true;
+	}
+	return false;
+}
+
+bool sect_own_thread_open(const struct arena *a)
+{
+	uint32_t me = (uint32_t)a->slot + 1, tid = (uint32_t)syscall(SYS_gettid);
+
+	for (uint32_t i = 0; i < a->sect_slots; i++) {
+		const struct fmt_sect *e = &a->sects[i];
+
+		if (uatomic_read(&e->owner) == me && uatomic_read(&e->tid) == tid &&
+		    uatomic_read(&e->word) != 0)
 			return true;
 	}
 	return false;

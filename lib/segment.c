@@ -50,6 +50,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	sect_fork_child();
 	for (struct arena *a = handles; a != NULL; a = a->next) {
 		int nfd;
 
