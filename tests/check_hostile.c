@@ -195,6 +195,10 @@ static void *shared_area(size_t n)
 	X(LOCAL_FLUSH, "arena_local_flush") \
 	X(PUBLISH, "arena_publish") \
 	X(RESET, "arena_reset") \
+	X(SECTION_ENTER, "arena_section_enter") \
+	X(SECTION_LEAVE, "arena_section_leave") \
+	X(RESET_WAIT, "arena_reset_wait") \
+	X(WAIT_GEN, "arena_wait_generation") \
 	X(USE, "using memory the library returned (test code)") \
 	X(ATTACK, "attacking (test code)") \
 	X(ARENACTL, "running arenactl")
@@ -1590,6 +1594,17 @@ static void victim_iter(struct hctl *c, int id, arena_t *a,
 		r = arena_memdup(a, s, 16, 8);
 		VPH(USE);
 		check_alloc(&v, a, "arena_memdup", r, 16, 8);
+		int in_section = 0;
+
+		if (have_local && it % 2 == 0) {
+			VPH(SECTION_ENTER);
+			if (arena_section_enter(l) == 0)
+				in_section = 1;
+			else
+				check_errno(&v, "arena_section_enter", errno,
+				            ERRNOS(EUSERS));
+			VPH(USE);
+		}
 		if (have_local) {
 			for (int i = 0; i < 4; i++) {
 				size_t ls = 1 + tu_rand(seed) % 200;
@@ -1604,6 +1619,13 @@ static void victim_iter(struct hctl *c, int id, arena_t *a,
 						mine_len[nmine++] = ls;
 					}
 				}
+			}
+			if (in_section) {
+				VPH(SECTION_LEAVE);
+				if (arena_section_leave(l) != 0)
+					book_add(v.fb, 0, "arena_section_leave failed",
+					         "%s: %s", v.where, strerror(errno));
+				VPH(USE);
 			}
 			if (it % 7 == 0) {
 				VPH(LOCAL_FLUSH);
@@ -1731,6 +1753,24 @@ static void victim_iter(struct hctl *c, int id, arena_t *a,
 		VPH(RESET);
 		if (arena_reset(a, flags) != 0)
 			check_errno(&v, "arena_reset", errno, ERRNOS(EBUSY));
+		VPH(USE);
+	}
+	if (rw && it % 32 == 9) {
+		struct timespec t = { 0, 2000000 };
+		VPH(RESET_WAIT);
+		if (arena_reset_wait(a, it % 128 == 9 ? ARENA_RESET_TRIM : 0,
+		                     &t) != 0)
+			check_errno(&v, "arena_reset_wait", errno,
+			            ERRNOS(ETIMEDOUT, EBUSY));
+		VPH(USE);
+	}
+	if (it % 32 == 13) {
+		struct timespec t = { 0, 500000 };
+		VPH(WAIT_GEN);
+		if (arena_wait_generation(a, st.generation ? st.generation : 1,
+		                          &t) != 0)
+			check_errno(&v, "arena_wait_generation", errno,
+			            ERRNOS(ETIMEDOUT));
 		VPH(USE);
 	}
 }
@@ -1918,6 +1958,52 @@ static void attack_dir(const struct hctl *c, unsigned char *m, uint64_t gen,
 	__atomic_store_n(&d->tag, t, __ATOMIC_RELEASE);
 }
 
+/* attack_sections -- the grace word, the futex words and the section
+ * table.  A grace word naming a live victim is taken back 2 ms later (a
+ * live peer may hold sections off as long as it lives; a hang is not what
+ * this looks for). */
+static void attack_sections(struct hctl *c, unsigned char *m,
+                            struct fmt_header *h, uint64_t gen, uint64_t *s)
+{
+	struct fmt_sect *e = (struct fmt_sect *)(void *)(m +
+	        FMT_SECT_OFFSET(c->dir_off, c->dir_slots));
+	uint32_t n = h->sect_slots < 8 ? h->sect_slots : 8;
+	struct timespec ts = { 0, 2000000 };
+
+	switch (tu_rand(s) % 5) {
+	case 0:
+		__atomic_store_n(&h->grace, FMT_GRACE(gen, tu_rand(s) %
+		                 c->proc_slots), __ATOMIC_RELAXED);
+		nanosleep(&ts, NULL);
+		__atomic_store_n(&h->grace, 0, __ATOMIC_RELAXED);
+		break;
+	case 1:
+		__atomic_store_n(&h->grace, tu_rand(s) % 2 ? tu_rand(s) :
+		                 FMT_GRACE(tu_rand(s), c->proc_slots +
+		                           tu_rand(s) % 100), __ATOMIC_RELAXED);
+		break;
+	case 2:
+		__atomic_store_n(&h->wake_seq, (uint32_t)tu_rand(s),
+		                 __ATOMIC_RELAXED);
+		__atomic_store_n(&h->wake_waiters, (uint32_t)tu_rand(s),
+		                 __ATOMIC_RELAXED);
+		__atomic_store_n(&h->grace_seq, (uint32_t)tu_rand(s),
+		                 __ATOMIC_RELAXED);
+		break;
+	default:
+		if (n == 0)
+			break;
+		e += tu_rand(s) % n;
+		__atomic_store_n(&e->owner, tu_rand(s) % 3 == 0 ?
+		                 (uint32_t)tu_rand(s) :
+		                 (uint32_t)(tu_rand(s) % (c->proc_slots + 2)),
+		                 __ATOMIC_RELAXED);
+		__atomic_store_n(&e->word, tu_rand(s) % 2 ? 0 : tu_rand(s),
+		                 __ATOMIC_RELAXED);
+		break;
+	}
+}
+
 static int attacker_main(void *arg)
 {
 	struct hctl *c = arg;
@@ -1946,7 +2032,7 @@ static int attacker_main(void *arg)
 		uint64_t gen = FMT_GEN(w), top = FMT_OFF(w);
 		uint64_t *proc = (uint64_t *)(void *)(m + c->proc_off);
 
-		switch (tu_rand(&seed) % 17) {
+		switch (tu_rand(&seed) % 18) {
 		case 0: case 1: case 2:
 			__atomic_store_n(&h->state,
 			                 FMT_WORD(pick_gen(gen, &seed),
@@ -2015,6 +2101,9 @@ static int attacker_main(void *arg)
 			__atomic_store_n(&h->epoch, FMT_WORD(gen ? gen : 1,
 			                 tu_rand(&seed) & FMT_OFF_MASK),
 			                 __ATOMIC_RELAXED);
+			break;
+		case 16:
+			attack_sections(c, m, h, gen, &seed);
 			break;
 		default:
 			sched_yield();
