@@ -46,7 +46,8 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 		finding(r, ARENA_CHECK_ERROR, "header checksum mismatch: the "
 		        "identity block was overwritten after attach");
 	if (h.segment_size != a->seg_size || h.header_size != a->hdr_size ||
-	    h.proc_slots != a->proc_slots || h.dir_slots != a->dir_slots)
+	    h.proc_slots != a->proc_slots || h.dir_slots != a->dir_slots ||
+	    h.sect_slots != a->sect_slots)
 		finding(r, ARENA_CHECK_ERROR, "header geometry differs from what "
 		        "attach validated");
 	if (uatomic_read(&a->hdr->init_state) != FMT_READY)
@@ -129,6 +130,45 @@ static void check_procs(const struct arena *a, struct report *r)
 			        "dead (its lock is free; reaped at the next attach "
 			        "or reset)", i, FMT_PROC_PID(w));
 	}
+}
+
+/* check_sections -- the pending reset and the section table. */
+static void check_sections(const struct arena *a, struct report *r)
+{
+	uint64_t g = uatomic_read(&a->hdr->grace);
+	uint32_t dead = 0;
+
+	if (g != 0) {
+		uint32_t s = FMT_GRACE_SLOT(g);
+
+		if (FMT_GRACE_GEN(g) == 0 || s >= a->proc_slots)
+			finding(r, ARENA_CHECK_ERROR, "pending reset word %#llx "
+			        "names no process slot", (unsigned long long)g);
+		else if (!proc_slot_alive(a, s))
+			finding(r, ARENA_CHECK_WARN, "a waiting reset of process "
+			        "slot %u is pending, but its process is gone (the "
+			        "next section or reset clears it)", s);
+	}
+	for (uint32_t i = 0; i < a->sect_slots; i++) {
+		uint32_t o = uatomic_read(&a->sects[i].owner);
+		uint64_t w = uatomic_read(&a->sects[i].word);
+
+		if (o == 0)
+			continue;
+		if (o - 1 >= a->proc_slots)
+			finding(r, ARENA_CHECK_ERROR, "section entry %u: owner %u "
+			        "names no process slot", i, o);
+		else if (w != 0 && w != FMT_SECT_IN(FMT_GEN(w)))
+			finding(r, ARENA_CHECK_ERROR, "section entry %u: word "
+			        "%#llx is neither 0 nor {generation | 1}", i,
+			        (unsigned long long)w);
+		else if (!proc_slot_alive(a, o - 1))
+			dead++;
+	}
+	if (dead != 0)
+		finding(r, ARENA_CHECK_WARN, "%u section entr%s of dead handles "
+		        "(taken back by the next claim)", dead,
+		        dead == 1 ? "y" : "ies");
 }
 
 /* One bound key, privately copied, for the duplicate search. */
@@ -281,6 +321,7 @@ int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx)
 	}
 	w = check_header(a, &r);
 	check_procs(a, &r);
+	check_sections(a, &r);
 	check_dir(a, &r, w);
 	return r.errors;
 }

@@ -716,6 +716,52 @@ START_TEST(section_reset_race)
 }
 END_TEST
 
+/* arena_check() on the section table: collects the messages. */
+static char check_msgs[2048];
+static int check_warns;
+
+static void check_cb(void *ctx, int sev, const char *msg)
+{
+	(void)ctx;
+	if (sev == ARENA_CHECK_WARN)
+		check_warns++;
+	strncat(check_msgs, msg, sizeof check_msgs - strlen(check_msgs) - 2);
+	strcat(check_msgs, "\n");
+}
+
+START_TEST(check_sees_sections)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	pid_t w = tu_fork(die_in_section, NULL);
+
+	ck_assert_int_eq(spin_until(&sh->entered), 0);
+	check_msgs[0] = '\0';
+	ck_assert_int_eq(arena_check(a, check_cb, NULL), 0);
+	ck_assert_msg(strstr(check_msgs, "section") == NULL, "%s", check_msgs);
+	kill(w, SIGKILL);
+	(void)tu_wait_status(w);
+	check_msgs[0] = '\0';
+	check_warns = 0;
+	ck_assert_int_eq(arena_check(a, check_cb, NULL), 0);
+	ck_assert_msg(strstr(check_msgs, "1 section entry of dead handles"),
+	              "%s", check_msgs);
+	/* A peer's nonsense in the pending-reset word is an error. */
+	uint64_t bogus = ((uint64_t)5 << 40) | 0xffff;
+	memcpy(tu_base(a) + 264, &bogus, 8);
+	check_msgs[0] = '\0';
+	ck_assert_int_eq(arena_check(a, check_cb, NULL), 1);
+	ck_assert_msg(strstr(check_msgs, "names no process slot"), "%s",
+	              check_msgs);
+	/* ... which the next section clears, and goes on. */
+	struct arena_local l;
+	ck_assert_int_eq(arena_local_init(&l, a, 0), 0);
+	ck_assert_int_eq(arena_section_enter(&l), 0);
+	ck_assert_int_eq(arena_section_leave(&l), 0);
+	ck_assert_int_eq(arena_check(a, NULL, NULL), 0);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
 static Suite *section_suite(void)
 {
 	Suite *s = suite_create("section");
@@ -739,6 +785,7 @@ static Suite *section_suite(void)
 	tcase_add_test(tc, entries_of_the_dead_reused);
 	tcase_add_test(tc, fork_inside_section);
 	tcase_add_test(tc, section_reset_race);
+	tcase_add_test(tc, check_sees_sections);
 	return s;
 }
 
