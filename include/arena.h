@@ -389,6 +389,19 @@ ARENA_API void *arena_get(const arena_t *a, arena_ref_t r, size_t len);
  * read the string again without a bound (the bytes to the segment's end). */
 ARENA_API const char *arena_get_str(const arena_t *a, arena_ref_t r);
 
+/*
+ * arena_get_strn - a bounded string: as arena_get(), and it looks for the
+ * string's NUL in one pass over at most MAX bytes, never past the end of
+ * the mapping.  *LEN receives the string's length when a NUL lies in the
+ * first MAX bytes, else MAX (the string is longer; the MAX bytes are all
+ * readable, so a copy of *LEN bytes is safe either way).
+ * Errors: EINVAL (NULL handle or LEN, MAX 0, ARENA_NULL), ESTALE, EFAULT
+ * (out of the allocated part, or the mapping ends within MAX bytes with
+ * no NUL).
+ */
+ARENA_API const char *arena_get_strn(const arena_t *a, arena_ref_t r,
+                                     size_t max, size_t *len);
+
 /* arena_ref - the reference, in the current generation, of address P inside
  * the region.  Errors: EINVAL (NULL), EFAULT (P outside the region). */
 ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
@@ -654,6 +667,31 @@ static inline arena_ref_t arena_local_alloc(struct arena_local *l,
 	}
 	return arena_local_refill(l, size, align);
 }
+
+/*
+ * arena_local_calloc, arena_local_memdup, arena_local_strdup,
+ * arena_local_strndup, ARENA_LOCAL_NEW, ARENA_LOCAL_NEW_ARRAY - as
+ * arena_calloc(), arena_memdup(), arena_strdup(), arena_strndup(),
+ * ARENA_NEW() and ARENA_NEW_ARRAY(), from the cache L: nothing goes through
+ * the shared top but the cache's refills.  Unlike arena_local_alloc()
+ * they check L: EINVAL for NULL or a cache of a detached handle.
+ */
+ARENA_API arena_ref_t arena_local_calloc(struct arena_local *l, size_t n,
+                                         size_t size, size_t align);
+ARENA_API arena_ref_t arena_local_memdup(struct arena_local *l, const void *p,
+                                         size_t n, size_t align);
+ARENA_API arena_ref_t arena_local_strdup(struct arena_local *l, const char *s);
+ARENA_API arena_ref_t arena_local_strndup(struct arena_local *l, const char *s,
+                                          size_t n);
+#ifdef __cplusplus
+#define ARENA_LOCAL_NEW(l, T) arena_local_calloc((l), 1, sizeof(T), alignof(T))
+#define ARENA_LOCAL_NEW_ARRAY(l, T, n) \
+	arena_local_calloc((l), (n), sizeof(T), alignof(T))
+#else
+#define ARENA_LOCAL_NEW(l, T) arena_local_calloc((l), 1, sizeof(T), _Alignof(T))
+#define ARENA_LOCAL_NEW_ARRAY(l, T, n) \
+	arena_local_calloc((l), (n), sizeof(T), _Alignof(T))
+#endif
 
 /*
  * arena_local_flush - give the unused tail of L's chunk back to the arena

@@ -5,6 +5,8 @@
  * arena.h.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -138,4 +140,78 @@ int arena_local_flush(struct arena_local *l)
 	cache_drop(l);
 	sect_release(l);
 	return 0;
+}
+
+/* local_ok -- L is a prepared cache of a handle not yet detached. */
+static bool local_ok(const struct arena_local *l)
+{
+	if (l == NULL || !handle_ok(l->arena_)) {
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
+arena_ref_t arena_local_calloc(struct arena_local *l, size_t n, size_t size,
+                               size_t align)
+{
+	arena_ref_t r;
+
+	if (!local_ok(l))
+		return ARENA_NULL;
+	if (size != 0 && n > SIZE_MAX / size) {
+		errno = EOVERFLOW;
+		return ARENA_NULL;
+	}
+	r = arena_local_alloc(l, n * size, align);
+	if (r != ARENA_NULL)
+		memset(arena_ptr(l->arena_, r), 0, n * size);
+	return r;
+}
+
+arena_ref_t arena_local_memdup(struct arena_local *l, const void *p, size_t n,
+                               size_t align)
+{
+	arena_ref_t r;
+
+	if (!local_ok(l))
+		return ARENA_NULL;
+	if (p == NULL) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	r = arena_local_alloc(l, n, align);
+	if (r != ARENA_NULL)
+		memcpy(arena_ptr(l->arena_, r), p, n);
+	return r;
+}
+
+arena_ref_t arena_local_strndup(struct arena_local *l, const char *s, size_t n)
+{
+	arena_ref_t r;
+	char *d;
+
+	if (!local_ok(l))
+		return ARENA_NULL;
+	if (s == NULL) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	n = strnlen(s, n);
+	if (n == SIZE_MAX) {
+		errno = EOVERFLOW;
+		return ARENA_NULL;
+	}
+	r = arena_local_alloc(l, n + 1, 1);
+	if (r != ARENA_NULL) {
+		d = arena_ptr(l->arena_, r);
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return r;
+}
+
+arena_ref_t arena_local_strdup(struct arena_local *l, const char *s)
+{
+	return arena_local_strndup(l, s, SIZE_MAX);
 }

@@ -58,6 +58,31 @@ const char *arena_get_str(const arena_t *a, arena_ref_t r)
 	return (const char *)(a->base + off);
 }
 
+const char *arena_get_strn(const arena_t *a, arena_ref_t r, size_t max,
+                           size_t *len)
+{
+	uint64_t off;
+	size_t room;
+	const char *p, *nul;
+
+	if (len == NULL || max == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	off = ref_check(a, r, 1);
+	if (off == 0)
+		return NULL;
+	p = (const char *)(a->base + off);
+	room = a->seg_size - off < max ? (size_t)(a->seg_size - off) : max;
+	nul = memchr(p, '\0', room);
+	if (nul == NULL && room < max) {
+		errno = EFAULT;     /* the mapping ends first, and no NUL */
+		return NULL;
+	}
+	*len = nul != NULL ? (size_t)(nul - p) : max;
+	return p;
+}
+
 arena_ref_t arena_ref(const arena_t *a, const void *p)
 {
 	uintptr_t q = (uintptr_t)p, b;

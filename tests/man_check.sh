@@ -9,7 +9,8 @@ fail=0
 # (a family page or a .so stub naming the family page).
 for f in $(sed -n 's/^ARENA_API[^(]*[ *]\(arena_[a-z_0-9]*\)(.*/\1/p' include/arena.h) \
          arena_ptr arena_alloc arena_local_alloc arena_section_enter \
-         arena_section_leave ARENA_NEW ARENA_NEW_ARRAY; do
+         arena_section_leave ARENA_NEW ARENA_NEW_ARRAY ARENA_LOCAL_NEW \
+         ARENA_LOCAL_NEW_ARRAY; do
 	page="man/man3/$f.3"
 	if [ ! -f "$page" ]; then
 		echo "man_check: $f has no page ($page)"; fail=1; continue

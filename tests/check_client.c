@@ -1,0 +1,149 @@
+/*
+ * check_client.c - what a client needed (issue 11): the per-thread cache's
+ * copying calls and bounded strings.
+ */
+#include "testutil.h"
+
+struct pair {
+	uint32_t a;
+	uint64_t b;
+};
+
+/* The cache's calls serve from its chunk: after the first one took a
+ * chunk, the shared top does not move. */
+START_TEST(local_copies)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct arena_local l;
+	const char *s;
+	uint64_t used;
+	arena_ref_t r;
+
+	ck_assert_int_eq(arena_local_init(&l, a, 4096), 0);
+	r = arena_local_strdup(&l, "first");
+	ck_assert(r != ARENA_NULL);
+	used = tu_stat(a).used;
+	ck_assert_uint_eq(used, 4096);
+	ck_assert_str_eq(arena_get_str(a, r), "first");
+
+	r = arena_local_strndup(&l, "truncated here", 9);
+	ck_assert(r != ARENA_NULL);
+	ck_assert_str_eq(arena_get_str(a, r), "truncated");
+	r = arena_local_strndup(&l, "short", 100);
+	ck_assert_str_eq(arena_get_str(a, r), "short");
+	r = arena_local_strdup(&l, "");
+	ck_assert_str_eq(arena_get_str(a, r), "");
+
+	r = arena_local_memdup(&l, "\x01\x02\x03\x00\x05", 5, 8);
+	ck_assert(r != ARENA_NULL);
+	ck_assert_uint_eq(ARENA_REF_OFFSET(r) % 8, 0);
+	ck_assert_int_eq(memcmp(arena_get(a, r, 5), "\x01\x02\x03\x00\x05", 5), 0);
+
+	/* calloc zeroes what a reset left behind. */
+	memset(arena_ptr(a, r), 0xff, 5);
+	r = arena_local_calloc(&l, 10, 12, 16);
+	ck_assert(r != ARENA_NULL);
+	ck_assert_uint_eq(ARENA_REF_OFFSET(r) % 16, 0);
+	for (int i = 0; i < 120; i++)
+		ck_assert_uint_eq(((unsigned char *)arena_ptr(a, r))[i], 0);
+	r = ARENA_LOCAL_NEW(&l, struct pair);
+	ck_assert(r != ARENA_NULL);
+	ck_assert_uint_eq(ARENA_REF_OFFSET(r) % _Alignof(struct pair), 0);
+	ck_assert_uint_eq(((struct pair *)arena_ptr(a, r))->b, 0);
+	r = ARENA_LOCAL_NEW_ARRAY(&l, struct pair, 7);
+	ck_assert(r != ARENA_NULL);
+	ck_assert_ptr_nonnull(arena_get(a, r, 7 * sizeof(struct pair)));
+	ck_assert_uint_eq(tu_stat(a).used, used);
+
+	/* Bad arguments: nothing allocated. */
+	TU_FAILS_WITH(arena_local_strdup(&l, NULL), ARENA_NULL, EINVAL);
+	TU_FAILS_WITH(arena_local_strndup(&l, NULL, 3), ARENA_NULL, EINVAL);
+	TU_FAILS_WITH(arena_local_memdup(&l, NULL, 3, 1), ARENA_NULL, EINVAL);
+	TU_FAILS_WITH(arena_local_calloc(&l, SIZE_MAX / 2, 3, 8), ARENA_NULL,
+	              EOVERFLOW);
+	TU_FAILS_WITH(ARENA_LOCAL_NEW_ARRAY(&l, struct pair, SIZE_MAX / 8),
+	              ARENA_NULL, EOVERFLOW);
+	TU_FAILS_WITH(arena_local_calloc(&l, 1, 8, 3), ARENA_NULL, EINVAL);
+	TU_FAILS_WITH(arena_local_strdup(NULL, "x"), ARENA_NULL, EINVAL);
+	TU_FAILS_WITH(arena_local_calloc(NULL, 1, 1, 1), ARENA_NULL, EINVAL);
+	TU_FAILS_WITH(arena_local_memdup(NULL, "x", 1, 1), ARENA_NULL, EINVAL);
+	ck_assert_uint_eq(tu_stat(a).used, used);
+	/* A string bigger than the cache's chunk still succeeds. */
+	char big[10000];
+	memset(big, 'b', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	r = arena_local_strdup(&l, big);
+	ck_assert(r != ARENA_NULL);
+	s = arena_get_str(a, r);
+	ck_assert_uint_eq(strlen(s), sizeof big - 1);
+	/* Full: ENOMEM, as arena_strdup. */
+	char *huge = malloc(2 << 20);
+	ck_assert_ptr_nonnull(huge);
+	memset(huge, 'h', (2 << 20) - 1);
+	huge[(2 << 20) - 1] = '\0';
+	TU_FAILS_WITH(arena_local_strdup(&l, huge), ARENA_NULL, ENOMEM);
+	free(huge);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
+START_TEST(bounded_strings)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 16, NULL);
+	struct arena_stat st = tu_stat(a);
+	size_t len = 12345;
+	arena_ref_t r = arena_strdup(a, "hello");
+	const char *p;
+
+	p = arena_get_strn(a, r, 100, &len);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(len, 5);
+	ck_assert_str_eq(p, "hello");
+	/* Exactly the length, and shorter than it. */
+	ck_assert_ptr_nonnull(arena_get_strn(a, r, 6, &len));
+	ck_assert_uint_eq(len, 5);
+	ck_assert_ptr_nonnull(arena_get_strn(a, r, 5, &len));
+	ck_assert_uint_eq(len, 5);
+	ck_assert_ptr_nonnull(arena_get_strn(a, r, 3, &len));
+	ck_assert_uint_eq(len, 3);
+	/* The last bytes of the mapping, with no NUL: the bound is clipped
+	 * to the mapping and the call says EFAULT, whatever MAX. */
+	arena_ref_t end = arena_alloc(a, 1, 1);
+	ck_assert_uint_eq(ARENA_REF_OFFSET(end), st.segment_size - 7);
+	(void)end;
+	arena_t *b = tu_create(tu_name((char[TU_NAME_LEN]){0}), 1 << 16, NULL);
+	arena_ref_t last = arena_alloc(b, 4, 1);
+	memcpy(arena_ptr(b, last), "ABCD", 4);
+	TU_FAILS_WITH(arena_get_strn(b, last, 100, &len), NULL, EFAULT);
+	TU_FAILS_WITH(arena_get_strn(b, last, SIZE_MAX, &len), NULL, EFAULT);
+	ck_assert_ptr_nonnull(arena_get_strn(b, last, 4, &len));
+	ck_assert_uint_eq(len, 4);
+	ck_assert_ptr_nonnull(arena_get_strn(b, last, 2, &len));
+	ck_assert_uint_eq(len, 2);
+	TU_FAILS_WITH(arena_get_str(b, last), NULL, EFAULT);
+	/* Bad arguments and references. */
+	TU_FAILS_WITH(arena_get_strn(a, r, 10, NULL), NULL, EINVAL);
+	TU_FAILS_WITH(arena_get_strn(a, r, 0, &len), NULL, EINVAL);
+	TU_FAILS_WITH(arena_get_strn(NULL, r, 10, &len), NULL, EINVAL);
+	TU_FAILS_WITH(arena_get_strn(a, ARENA_NULL, 10, &len), NULL, EINVAL);
+	ck_assert_int_eq(arena_reset(a, 0), 0);
+	TU_FAILS_WITH(arena_get_strn(a, r, 10, &len), NULL, ESTALE);
+	ck_assert_int_eq(arena_detach(b), 0);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
+static Suite *client_suite(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tu_tcase(s, "client", 30);
+
+	tcase_add_test(tc, local_copies);
+	tcase_add_test(tc, bounded_strings);
+	return s;
+}
+
+int main(void)
+{
+	return tu_main(client_suite(), "client");
+}
