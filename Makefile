@@ -64,12 +64,11 @@ $(SONAME): libarena.so.$(VERSION)
 libarena.so: $(SONAME)
 	ln -sf $< $@
 
+# Relocatable where the layout allows: paths relative to ${pcfiledir}.
+# liburcu under Requires: arena.h includes its headers.
 libarena.pc: FORCE
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
-	  'Name: libarena' 'Description: lock-free bump arena in POSIX shared memory' \
-	  'Version: $(VERSION)' 'Requires.private: liburcu' \
-	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -larena' \
-	  'Libs.private: -lpthread' > $@
+	sh tools/mkpc.sh '$(PREFIX)' '$(LIBDIR)' '$(INCDIR)' '$(PKGDIR)' \
+	  '$(VERSION)' > $@
 
 tools/%: tools/%.c libarena.a include/arena.h
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)

@@ -50,7 +50,33 @@ out=$(LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/prog") || fail "program failed: $out"
 LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/prog" | grep -q "$tmp/usr/lib/libarena.so.1" ||
 	fail "program not linked against the installed libarena.so"
 
+# liburcu is a public dependency: arena.h includes its headers.
+pkg-config --print-requires libarena | grep -q '^liburcu' ||
+	fail "libarena.pc does not name liburcu under Requires"
+
+# A staged install (DESTDIR) for the default prefix: the .pc file's paths
+# follow it, so a program builds against the staged tree, not /usr/local.
+make -s -C "$top" install DESTDIR="$tmp/stage" PREFIX=/usr/local >/dev/null
+stage_pc="$tmp/stage/usr/local/lib/pkgconfig"
+grep -q '^prefix=${pcfiledir}/../..$' "$stage_pc/libarena.pc" ||
+	fail "libarena.pc is not relocatable: $(head -1 "$stage_pc/libarena.pc")"
+for define in "" --define-prefix; do
+	sflags=$(PKG_CONFIG_PATH="$stage_pc" pkg-config $define --cflags --libs libarena) ||
+		fail "pkg-config $define on the staged install failed"
+	case $sflags in
+	*"$tmp/stage/usr/local/"*) ;;
+	*) fail "pkg-config $define on the staged install gives '$sflags'" ;;
+	esac
+	rm -f "$tmp/prog2"
+	${CC:-cc} -std=c11 -Wall -Werror ${SANITIZE:+-fsanitize=$SANITIZE} \
+		-o "$tmp/prog2" "$tmp/prog.c" $sflags ||
+		fail "cannot build against the staged install ($define)"
+	out=$(LD_LIBRARY_PATH="$tmp/stage/usr/local/lib" "$tmp/prog2") ||
+		fail "program against the staged install failed: $out"
+done
+make -s -C "$top" uninstall DESTDIR="$tmp/stage" PREFIX=/usr/local >/dev/null
+
 make -s -C "$top" uninstall PREFIX="$tmp/usr" >/dev/null
 left=$(find "$tmp/usr" -type f -o -type l)
 [ -z "$left" ] || fail "uninstall left: $left"
-echo "install_test: install, pkg-config build, exports, uninstall: ok"
+echo "install_test: install, pkg-config build, exports, staged (DESTDIR) build, uninstall: ok"
