@@ -98,6 +98,9 @@ typedef uint64_t arena_ref_t;   /* generation-tagged offset */
 #define ARENA_CREATE_SPARSE (1u << 0) /* do not reserve memory at create:
                                          touching a page may then SIGBUS
                                          when /dev/shm is full */
+#define ARENA_CREATE_PREFAULT (1u << 1) /* map every page in at create, as
+                                         arena_prefault() (not recorded:
+                                         it concerns the creator only) */
 
 /*
  * Options for arena_create(); zero-initialise and set what you need.
@@ -122,6 +125,8 @@ struct arena_options {
 #define ARENA_ANY_OWNER  (1u << 1) /* accept a segment owned by another uid */
 #define ARENA_NOWAIT     (1u << 2) /* fail at once (EAGAIN) rather than wait
                                       for a segment still being created */
+#define ARENA_PREFAULT   (1u << 3) /* map every page in before returning,
+                                      as arena_prefault() */
 
 /* Flags of arena_reset(). */
 #define ARENA_RESET_FORCE (1u << 0) /* reset even with live peers attached */
@@ -822,6 +827,28 @@ ARENA_API int arena_reset_wait(arena_t *a, unsigned flags,
  */
 ARENA_API int arena_wait_generation(arena_t *a, uint64_t gen,
                                     const struct timespec *timeout);
+
+/*
+ * arena_prefault - map every page of A's segment into the calling process
+ * now (MADV_POPULATE_WRITE, or _READ for a read-only handle, where the
+ * kernel has it, Linux 5.14; else one access per page, which changes no
+ * byte), so that first touches later take no page faults.  Worth it for a
+ * process that will use much of the arena; it costs the time to fault the
+ * whole segment, and memory for all of it.  Also ARENA_PREFAULT at attach
+ * and ARENA_CREATE_PREFAULT at create.  A trimming reset gives the pages
+ * back, after which they fault in again.
+ * Errors: EINVAL (NULL handle), ENOMEM or EFAULT (no memory behind a page,
+ * e.g. an ARENA_CREATE_SPARSE arena on a full /dev/shm; without
+ * MADV_POPULATE_* that is SIGBUS instead).
+ */
+ARENA_API int arena_prefault(arena_t *a);
+
+/*
+ * arena_mapping - the address at which A's segment is mapped in this
+ * process and its length (header included), for madvise(2), mlock(2) or
+ * a debugger.  Errors: EINVAL (a NULL argument).
+ */
+ARENA_API int arena_mapping(const arena_t *a, void **addr, size_t *len);
 
 /*
  * arena_name - the segment's name as attached, with its leading '/'; for a

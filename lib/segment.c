@@ -16,7 +16,12 @@
 
 #include "internal.h"
 
-#define ATTACH_FLAGS (ARENA_RDONLY | ARENA_ANY_OWNER | ARENA_NOWAIT)
+#define ATTACH_FLAGS (ARENA_RDONLY | ARENA_ANY_OWNER | ARENA_NOWAIT | \
+                      ARENA_PREFAULT)
+static int prefault(struct arena *a);
+
+/* Create flags recorded in the segment (the rest concern the creator). */
+#define RECORDED_FLAGS ARENA_CREATE_SPARSE
 
 /* The process's live handles: arena_detach() frees only what is listed,
  * so a second detach of one handle is an error, not a double free. */
@@ -248,7 +253,8 @@ static int geometry(size_t capacity, const struct arena_options *opts,
 		o->dir_slots = ARENA_DEFAULT_DIR_SLOTS;
 	else if (o->dir_slots == ARENA_DIR_NONE)
 		o->dir_slots = 0;
-	if (capacity == 0 || (o->flags & ~ARENA_CREATE_SPARSE) != 0 ||
+	if (capacity == 0 ||
+	    (o->flags & ~(ARENA_CREATE_SPARSE | ARENA_CREATE_PREFAULT)) != 0 ||
 	    (o->mode & ~07777u) != 0 || o->proc_slots > ARENA_MAX_SLOTS ||
 	    o->dir_slots > ARENA_MAX_SLOTS || o->sect_slots > ARENA_MAX_SLOTS) {
 		errno = EINVAL;
@@ -302,7 +308,7 @@ static void *segment_build(int fd, const struct arena_options *o,
 	h->version = FMT_VERSION;
 	h->header_size = (uint32_t)l->hsize;
 	h->segment_size = l->ssize;
-	h->flags = o->flags;
+	h->flags = o->flags & RECORDED_FLAGS;
 	h->create_time = (int64_t)time(NULL);
 	h->creator_uid = (uint32_t)geteuid();
 	h->proc_slots = o->proc_slots;
@@ -343,9 +349,13 @@ static struct arena *create_on(int fd, const char *name,
 	if (a != NULL) {
 		handle_init(a, base, base, name, false);
 		if (handle_lock_fd(a, fd, !seal) == 0 && proc_register(a) == 0) {
-			a->fd = seal ? fd : -1;
-			handle_add(a);
-			return a;
+			if (!(o->flags & ARENA_CREATE_PREFAULT) ||
+			    prefault(a) == 0) {
+				a->fd = seal ? fd : -1;
+				handle_add(a);
+				return a;
+			}
+			proc_release(a);
 		}
 	}
 	err = errno;
@@ -593,6 +603,13 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 		goto fail;
 	if (!rdonly && proc_register(a) < 0)
 		goto fail;
+	if ((flags & ARENA_PREFAULT) && prefault(a) < 0) {
+		err = errno;
+		if (a->slot >= 0)
+			proc_release(a);
+		errno = err;
+		goto fail;
+	}
 	handle_add(a);
 	return a;
 
@@ -667,6 +684,56 @@ arena_t *arena_attach_fd(int fd, unsigned flags)
 	}
 	/* The descriptor was handed over on purpose: any owner will do. */
 	return attach_on(fd, nm, flags | ARENA_ANY_OWNER, true);
+}
+
+/*
+ * prefault -- map every page of A's segment in: MADV_POPULATE_WRITE (or
+ * _READ for a read-only handle) where the kernel has it (Linux 5.14), else
+ * one access per page, a read, or for a read-write handle an atomic add of
+ * 0, which changes no byte however peers write at the same time.
+ */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ  22
+#define MADV_POPULATE_WRITE 23
+#endif
+static int prefault(struct arena *a)
+{
+	size_t len = (size_t)a->seg_size;
+
+	if (madvise(a->base, len, rdonly(a) ? MADV_POPULATE_READ
+	                                    : MADV_POPULATE_WRITE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;          /* ENOMEM, EFAULT: no memory behind it */
+	for (size_t off = 0; off < len; off += FMT_PAGE) {
+		uint64_t *w = (uint64_t *)(void *)(a->base + off);
+
+		if (rdonly(a))
+			(void)uatomic_read(w);
+		else
+			uatomic_add(w, 0);
+	}
+	return 0;
+}
+
+int arena_prefault(arena_t *a)
+{
+	if (!handle_ok(a)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return prefault(a);
+}
+
+int arena_mapping(const arena_t *a, void **addr, size_t *len)
+{
+	if (!handle_ok(a) || addr == NULL || len == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	*addr = a->base;
+	*len = (size_t)a->seg_size;
+	return 0;
 }
 
 int arena_detach(arena_t *a)

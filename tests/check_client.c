@@ -2,6 +2,8 @@
  * check_client.c - what a client needed (issue 11): the per-thread cache's
  * copying calls and bounded strings.
  */
+#include <sys/resource.h>
+
 #include "testutil.h"
 
 struct pair {
@@ -133,6 +135,90 @@ START_TEST(bounded_strings)
 }
 END_TEST
 
+/* minflt -- minor page faults of this process so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_minflt;
+}
+
+/* touch_faults -- the faults taken writing one byte per page of A's
+ * region (reading, when RO). */
+static long touch_faults(arena_t *a, int ro)
+{
+	void *base;
+	size_t len;
+	long f0;
+
+	ck_assert_int_eq(arena_mapping(a, &base, &len), 0);
+	ck_assert_ptr_eq(base, tu_base(a));
+	ck_assert_uint_eq(len, tu_stat(a).segment_size);
+	f0 = minflt();
+	for (size_t off = tu_stat(a).header_size; off < len; off += 4096) {
+		volatile unsigned char *p = (unsigned char *)base + off;
+		if (ro)
+			(void)*p;
+		else
+			*p = 1;
+	}
+	return minflt() - f0;
+}
+
+START_TEST(prefault)
+{
+	const size_t cap = 16 << 20;
+	const long pages = (long)(cap / 4096);
+	struct arena_options o = { 0 };
+	char nm[TU_NAME_LEN];
+	arena_t *a, *b;
+	long f;
+
+	/* Without: a fault per page touched. */
+	a = tu_create(tu_seg, cap, NULL);
+	f = touch_faults(a, 0);
+	ck_assert_msg(f >= pages / 2, "only %ld faults for %ld pages", f, pages);
+	ck_assert_int_eq(arena_detach(a), 0);
+	/* At create: (almost) none; not recorded in the segment. */
+	o.flags = ARENA_CREATE_PREFAULT;
+	a = tu_create(tu_name(nm), cap, &o);
+	ck_assert_uint_eq(tu_stat(a).flags, 0);
+	f = touch_faults(a, 0);
+	ck_assert_msg(f < 16, "%ld faults after ARENA_CREATE_PREFAULT", f);
+	/* At attach, read-write and read-only. */
+	b = arena_attach(nm, ARENA_PREFAULT);
+	ck_assert_ptr_nonnull(b);
+	f = touch_faults(b, 0);
+	ck_assert_msg(f < 16, "%ld faults after ARENA_PREFAULT", f);
+	ck_assert_int_eq(arena_detach(b), 0);
+	b = arena_attach(nm, ARENA_PREFAULT | ARENA_RDONLY);
+	ck_assert_ptr_nonnull(b);
+	f = touch_faults(b, 1);
+	ck_assert_msg(f < 16, "%ld faults after ARENA_PREFAULT, read-only", f);
+	ck_assert_int_eq(arena_detach(b), 0);
+	/* The call, after a trim gave the pages back: nothing changes. */
+	arena_ref_t r = arena_strdup(a, "kept");
+	ck_assert_int_eq(arena_reset(a, ARENA_RESET_TRIM), 0);
+	r = arena_strdup(a, "kept");
+	ck_assert_int_eq(arena_prefault(a), 0);
+	ck_assert_str_eq(arena_get_str(a, r), "kept");
+	f = touch_faults(a, 0);
+	ck_assert_msg(f < 16, "%ld faults after arena_prefault", f);
+	/* Bad arguments. */
+	void *p;
+	size_t len;
+	TU_FAILS_WITH(arena_prefault(NULL), -1, EINVAL);
+	TU_FAILS_WITH(arena_mapping(NULL, &p, &len), -1, EINVAL);
+	TU_FAILS_WITH(arena_mapping(a, NULL, &len), -1, EINVAL);
+	TU_FAILS_WITH(arena_mapping(a, &p, NULL), -1, EINVAL);
+	o.flags = 1u << 7;
+	TU_FAILS_WITH(arena_create(tu_name(nm), cap, &o), NULL, EINVAL);
+	TU_FAILS_WITH(arena_attach(tu_seg, 1u << 7), NULL, EINVAL);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
 static Suite *client_suite(void)
 {
 	Suite *s = suite_create("client");
@@ -140,6 +226,7 @@ static Suite *client_suite(void)
 
 	tcase_add_test(tc, local_copies);
 	tcase_add_test(tc, bounded_strings);
+	tcase_add_test(tc, prefault);
 	return s;
 }
 
