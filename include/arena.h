@@ -501,6 +501,23 @@ struct arena_proc {
 ARENA_API int arena_procs(const arena_t *a, struct arena_proc *out, size_t n);
 
 /*
+ * arena_procs_wait - wait until the set of live handles of A's segment
+ * differs from the one *TOKEN describes: a handle attached, detached or
+ * died (its process ended).  *TOKEN is a fingerprint of the set; start
+ * with 0, which matches no set, so the first call returns at once with the
+ * current one.  On return *TOKEN describes the set found; call
+ * arena_procs() to learn what it is.  No change is lost between calls:
+ * one that happened since *TOKEN was taken returns at once.  Attaches and
+ * detaches wake the call at once (futex); a death is noticed within 20 ms
+ * (polled: a dead process wakes no one).  TIMEOUT: relative, NULL for
+ * ever.
+ * Returns 0, or -1 and errno: EINVAL (NULL handle or token, malformed
+ * timeout), ETIMEDOUT (the set is still the one *TOKEN describes).
+ */
+ARENA_API int arena_procs_wait(arena_t *a, uint64_t *token,
+                               const struct timespec *timeout);
+
+/*
  * arena_publish - bind KEY (1 to ARENA_KEY_MAX bytes) to reference R in the
  * directory, replacing an earlier binding of the same generation.  Release
  * order: writes made before the call are visible to any process whose

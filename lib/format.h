@@ -79,7 +79,10 @@ struct fmt_header {
 	uint32_t wake_waiters;    /* 324 sleepers on wake_seq */
 	uint32_t grace_seq;       /* 328 +1 by a section that ends while a
 	                             reset is pending; the resetter sleeps on it */
-	uint8_t  pad4[384 - 332];
+	uint32_t procs_seq;       /* 332 +1 at every attach and detach; peer
+	                             watchers sleep on it */
+	uint32_t procs_waiters;   /* 336 sleepers on procs_seq */
+	uint8_t  pad4[384 - 340];
 	/* 384: process table, directory, section table */
 };
 
@@ -119,6 +122,8 @@ _Static_assert(offsetof(struct fmt_header, grace) ==
 _Static_assert(offsetof(struct fmt_header, wake_seq) == 320, "wake_seq");
 _Static_assert(offsetof(struct fmt_header, wake_waiters) == 324, "waiters");
 _Static_assert(offsetof(struct fmt_header, grace_seq) == 328, "grace_seq");
+_Static_assert(offsetof(struct fmt_header, procs_seq) == 332, "procs_seq");
+_Static_assert(offsetof(struct fmt_header, procs_waiters) == 336, "pwaiters");
 _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /* State word and references: {generation:24 | offset:40}. */

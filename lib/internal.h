@@ -93,6 +93,11 @@ bool handles_own_slot(const struct arena *a, uint32_t i);
 int proc_register(struct arena *a);
 /* proc_release -- give back this handle's slot. */
 void proc_release(struct arena *a);
+/* proc_fingerprint -- a hash of the live entries (slot and word), never
+ * 0 unless memory ran out. */
+uint64_t proc_fingerprint(const struct arena *a);
+/* procs_changed -- an entry was taken or given back: wake peer watchers. */
+void procs_changed(struct arena *a);
 /* proc_scan -- count live entries not of this process; reap dead ones
  * when the handle can write.  Returns the number of live others. */
 unsigned proc_scan(struct arena *a, unsigned *live_total);

@@ -178,6 +178,7 @@ int proc_register(struct arena *a)
 			/* Whoever had the slot is gone: so are its claims. */
 			dir_cancel_claims(a, i);
 			sect_cancel(a, i);
+			procs_changed(a);
 			return 0;
 		}
 		(void)slot_lock(a, i, F_UNLCK);  /* a peer keeps rewriting it */
@@ -193,6 +194,7 @@ void proc_release(struct arena *a)
 	(void)uatomic_cmpxchg(&a->procs[a->slot], a->proc_word, 0);
 	sect_cancel(a, (uint32_t)a->slot);
 	(void)slot_lock(a, (uint32_t)a->slot, F_UNLCK);
+	procs_changed(a);
 	a->slot = -1;
 }
 
@@ -290,6 +292,35 @@ unsigned proc_scan(struct arena *a, unsigned *live_total)
 	if (live_total != NULL)
 		*live_total = total;
 	return others;
+}
+
+uint64_t proc_fingerprint(const struct arena *a)
+{
+	unsigned char *live = calloc(a->proc_slots, 1);
+	uint32_t (*stack)[2] = malloc((size_t)(a->proc_slots + 1) *
+	                              sizeof(*stack));
+	uint64_t h = 14695981039346656037u;
+
+	if (live == NULL || stack == NULL) {
+		free(live);
+		free(stack);
+		return 0;
+	}
+	live_slots(a, live, stack);
+	free(stack);
+	if (a->slot >= 0)
+		live[a->slot] = 1;
+	for (uint32_t i = 0; i < a->proc_slots; i++) {
+		uint64_t w = live[i] ? uatomic_read(&a->procs[i]) : 0;
+
+		/* FNV-1a over (slot, word) of each live entry. */
+		for (int b = 0; b < 12 && live[i]; b++) {
+			h ^= b < 4 ? (i >> (8 * b)) & 0xff : (w >> (8 * (b - 4))) & 0xff;
+			h *= 1099511628211u;
+		}
+	}
+	free(live);
+	return h != 0 ? h : 1;
 }
 
 int arena_procs(const arena_t *a, struct arena_proc *out, size_t n)

@@ -479,3 +479,54 @@ void reset_wake(struct arena *a)
 {
 	wake_generation(a);
 }
+
+void procs_changed(struct arena *a)
+{
+	(void)uatomic_add_return(&a->hdr->procs_seq, 1);
+	if (uatomic_read(&a->hdr->procs_waiters) != 0)
+		futex_wake_all(&a->hdr->procs_seq);
+}
+
+/* A death wakes no one: watchers look again this often. */
+#define PROCS_POLL_NS 20000000L    /* 20 ms */
+
+int arena_procs_wait(arena_t *a, uint64_t *token,
+                     const struct timespec *timeout)
+{
+	int64_t d;
+	bool ro;
+	int ret = 0;
+
+	if (!handle_ok(a) || token == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	d = deadline(timeout);
+	if (d == -2)
+		return -1;
+	ro = rdonly(a);
+	if (!ro)
+		(void)uatomic_add_return(&a->hdr->procs_waiters, 1);
+	for (;;) {
+		uint32_t s = uatomic_read(&a->hdr->procs_seq);
+		uint64_t f;
+		long ns;
+
+		cmm_smp_mb();
+		f = proc_fingerprint(a);
+		if (f != *token) {
+			*token = f;
+			break;
+		}
+		ns = left(d, PROCS_POLL_NS);
+		if (ns == 0) {
+			errno = ETIMEDOUT;
+			ret = -1;
+			break;
+		}
+		futex_sleep(&a->hdr->procs_seq, s, ns);
+	}
+	if (!ro)
+		(void)uatomic_add_return(&a->hdr->procs_waiters, -1);
+	return ret;
+}

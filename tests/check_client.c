@@ -219,6 +219,104 @@ START_TEST(prefault)
 }
 END_TEST
 
+/* A peer for arena_procs_wait: attaches, says so, then detaches or dies
+ * as told through the gate. */
+static struct tu_gate pgate;
+
+static int peer(void *arg)
+{
+	int die = (int)(intptr_t)arg;
+	arena_t *a = arena_attach(tu_seg, 0);
+
+	if (a == NULL)
+		return tu_fail(2, "attach: %s", strerror(errno));
+	tu_gate_signal(&pgate, 'r');
+	tu_gate_hold(&pgate);
+	if (die)
+		raise(SIGKILL);
+	return arena_detach(a) == 0 ? 0 : 3;
+}
+
+/* wait_change -- arena_procs_wait with a 5 s bound: the milliseconds it
+ * took. */
+static double wait_change(arena_t *a, uint64_t *tok)
+{
+	struct timespec t = { 5, 0 };
+	double t0 = tu_now_ms();
+
+	ck_assert_msg(arena_procs_wait(a, tok, &t) == 0, "arena_procs_wait: %s",
+	              strerror(errno));
+	return tu_now_ms() - t0;
+}
+
+START_TEST(peer_changes)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct timespec short_t = { 0, 50000000 };
+	uint64_t tok = 0, t0;
+	double ms;
+
+	/* The first call says how things are. */
+	ck_assert_int_eq(arena_procs_wait(a, &tok, &short_t), 0);
+	ck_assert_uint_ne(tok, 0);
+	t0 = tok;
+	TU_FAILS_WITH(arena_procs_wait(a, &tok, &short_t), -1, ETIMEDOUT);
+	ck_assert_uint_eq(tok, t0);
+	/* A peer attaches, then detaches: both wake the call at once. */
+	for (int die = 0; die < 2; die++) {
+		tu_gate_init(&pgate);
+		pid_t w = tu_fork(peer, (void *)(intptr_t)die);
+		ck_assert_int_eq(tu_gate_wait(&pgate), 'r');
+		ms = wait_change(a, &tok);
+		ck_assert_int_eq(arena_procs(a, NULL, 0), 2);
+		TU_FAILS_WITH(arena_procs_wait(a, &tok, &short_t), -1, ETIMEDOUT);
+		/* The change before the call is not lost. */
+		tu_gate_release(&pgate);
+		if (die) {
+			(void)tu_wait_status(w);
+		} else {
+			tu_wait_ok(w);
+		}
+		ms = wait_change(a, &tok);
+		ck_assert_msg(ms < 1000, "%s noticed after %.0f ms",
+		              die ? "a death" : "a detach", ms);
+		ck_assert_uint_eq(tok, t0);     /* the set is as at first */
+	}
+	/* Bad arguments. */
+	TU_FAILS_WITH(arena_procs_wait(NULL, &tok, NULL), -1, EINVAL);
+	TU_FAILS_WITH(arena_procs_wait(a, NULL, NULL), -1, EINVAL);
+	struct timespec bad = { 0, -1 };
+	TU_FAILS_WITH(arena_procs_wait(a, &tok, &bad), -1, EINVAL);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
+/* A death wakes a sleeping watcher within the poll period. */
+START_TEST(peer_death_wakes)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	uint64_t tok = 0;
+	struct timespec zero = { 0, 0 };
+
+	tu_gate_init(&pgate);
+	pid_t w = tu_fork(peer, (void *)(intptr_t)1);
+	ck_assert_int_eq(tu_gate_wait(&pgate), 'r');
+	ck_assert_int_eq(arena_procs_wait(a, &tok, &zero), 0);
+	pid_t k = fork();
+	ck_assert_int_ge(k, 0);
+	if (k == 0) {
+		usleep(100000);
+		kill(w, SIGKILL);
+		_exit(0);
+	}
+	double ms = wait_change(a, &tok);
+	ck_assert_msg(ms >= 80 && ms < 1000, "woke after %.0f ms", ms);
+	(void)tu_wait_status(w);
+	tu_wait_ok(k);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
 static Suite *client_suite(void)
 {
 	Suite *s = suite_create("client");
@@ -227,6 +325,8 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, local_copies);
 	tcase_add_test(tc, bounded_strings);
 	tcase_add_test(tc, prefault);
+	tcase_add_test(tc, peer_changes);
+	tcase_add_test(tc, peer_death_wakes);
 	return s;
 }
 

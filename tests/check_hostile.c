@@ -497,7 +497,8 @@ static const struct {
 	HF(pad0), HF(state), HF(pad1), HF(failed_allocs), HF(resets),
 	HF(high_water), HF(last_reset), HF(trim_owner), HF(dir_probe),
 	HF(pad2), HF(epoch), HF(grace), HF(pad3), HF(wake_seq),
-	HF(wake_waiters), HF(grace_seq), HF(pad4),
+	HF(wake_waiters), HF(grace_seq), HF(procs_seq), HF(procs_waiters),
+	HF(pad4),
 #undef HF
 };
 

@@ -564,7 +564,26 @@ static int story(arena_t *a, const char *name)
 	say("   (ARENA_RESET_FORCE would reset anyway; the peer's references"
 	    " would go stale.)");
 
-	close(go);
+	/* Learn that the peer left from the arena itself: no pipe, no
+	 * SIGCHLD; a peer killed outright is noticed the same way. */
+	{
+		struct timespec zero = { 0, 0 }, t = { CHILD_TIMEOUT, 0 };
+		uint64_t tok = 0;
+		int live;
+
+		if (arena_procs_wait(a, &tok, &zero) < 0)
+			return fail("arena_procs_wait");
+		close(go);
+		do {
+			if (arena_procs_wait(a, &tok, &t) < 0)
+				return fail("arena_procs_wait");
+			live = arena_procs(a, NULL, 0);
+		} while (live > 1);
+		say("   The peer is told to leave; arena_procs_wait() returns as"
+		    " soon as its entry is");
+		say("   gone (a killed peer is seen within 20 ms): no pipe and no"
+		    " SIGCHLD needed.");
+	}
 	if (reap(pid, "the peer") != 0)
 		return 1;
 	if (arena_reset(a, 0) < 0)
