@@ -92,6 +92,7 @@ typedef uint64_t arena_ref_t;   /* generation-tagged offset */
 #define ARENA_DEFAULT_PROCS     64u
 #define ARENA_DEFAULT_DIR_SLOTS 64u
 #define ARENA_DEFAULT_SECTIONS  128u
+#define ARENA_DEFAULT_PERM_DIR_SLOTS 16u
 #define ARENA_DEFAULT_ATTACH_WAIT_MS 1000u
 
 /* Flags of struct arena_options.flags. */
@@ -114,6 +115,11 @@ struct arena_options {
 	                          for none) */
 	unsigned sect_slots;   /* section table entries (threads that may hold
 	                          read-side sections at once); default 128 */
+	size_t perm_size;      /* bytes of the permanent part, which no reset
+	                          frees (rounded up to 4096); default 0, none */
+	unsigned perm_dir_slots; /* permanent directory slots; default 16
+	                          with a permanent part (ARENA_DIR_NONE for
+	                          none), else 0 */
 };
 #define ARENA_DIR_NONE 0xffffffffu
 
@@ -395,6 +401,24 @@ ARENA_API void *arena_get(const arena_t *a, arena_ref_t r, size_t len);
 ARENA_API const char *arena_get_str(const arena_t *a, arena_ref_t r);
 
 /*
+ * The permanent part (arena_options.perm_size): memory next to the bump
+ * region that no reset frees, for what a program keeps for the arena's
+ * whole life (configuration, lookup tables, control blocks).
+ * arena_perm_alloc() takes SIZE bytes at ALIGN from it with one compare-
+ * and-swap (downwards from the part's end); nothing is ever given back,
+ * except by creating the arena anew.  Its references never go stale: they
+ * carry the part's own tag instead of a generation, and arena_get(),
+ * arena_get_str(), arena_ref() and arena_publish() accept them in every
+ * generation.  arena_publish() binds such a reference in the permanent
+ * directory, which no reset empties.  arena_perm_strdup() copies a string.
+ * Errors: EINVAL (NULL handle or string, size 0, bad alignment), EROFS,
+ * ENOMEM (the part is full, or the arena has none), EBADMSG (a peer wrote
+ * nonsense into the part's top).
+ */
+ARENA_API arena_ref_t arena_perm_alloc(arena_t *a, size_t size, size_t align);
+ARENA_API arena_ref_t arena_perm_strdup(arena_t *a, const char *s);
+
+/*
  * arena_get_strn - a bounded string: as arena_get(), and it looks for the
  * string's NUL in one pass over at most MAX bytes, never past the end of
  * the mapping.  *LEN receives the string's length when a NUL lies in the
@@ -470,6 +494,10 @@ struct arena_stat {
 	uint32_t sections;       /* of those, in a section now */
 	uint32_t reset_pending;  /* 1: a live process's waiting reset is
 	                            waiting for sections to end */
+	uint64_t perm_size;      /* bytes of the permanent part (0: none) */
+	uint64_t perm_used;      /* of which allocated, padding included */
+	uint32_t perm_dir_slots; /* permanent directory size */
+	uint32_t perm_dir_entries; /* keys bound in it */
 };
 
 /*
@@ -758,8 +786,17 @@ ARENA_API int arena_local_flush(struct arena_local *l);
  * Errors of the enter: EINVAL (cache not prepared, handle detached), EROFS
  * (a handle inherited across fork()), EUSERS (the section table is full),
  * EOVERFLOW (2^32 - 1 nested sections).  Of the leave: EINVAL (no section
- * open).  Memory order: enter has acquire semantics with respect to the
- * reset it excludes, leave release semantics, through membarrier(2).
+ * open).  Memory order: what the thread reads and writes between the
+ * outermost enter and its leave happens after every store of the
+ * generation before the last reset and before any store of a generation
+ * a later reset starts: the reset that waits issues membarrier(2) before
+ * it looks at the sections and again once they have ended, and the enter
+ * and leave are compiler barriers (full fences in a process whose
+ * registration for membarrier(2) was refused).  Sections need a read-
+ * write handle (the entry is written): a read-only handle cannot make a
+ * cache, so its readers are not protected by the waiting reset.  A cache
+ * whose thread ends without arena_local_flush() keeps its entry until its
+ * handle detaches.
  */
 ARENA_API int arena_section_enter_slow(struct arena_local *l);
 ARENA_API int arena_section_leave_slow(struct arena_local *l);
@@ -775,7 +812,11 @@ static inline int arena_section_enter(struct arena_local *l)
 		}
 	} else if (ARENA_LIKELY_(l->sect_ != NULL && b->state_ != NULL)) {
 		/* {generation | 1}; grace (the word after the epoch) is 0
-		 * unless a reset is pending. */
+		 * unless a reset is pending.  The resetter's membarrier(2)
+		 * orders both accesses, and the section's own, in this thread
+		 * at the hardware level; the compiler barriers keep the
+		 * compiler from moving them (liburcu's membarrier flavour
+		 * does the same). */
 		uatomic_set(l->sect_,
 		            (uatomic_read(l->epoch_) & ~ARENA_OFFSET_MASK) | 1);
 		if (l->fence_)
@@ -783,6 +824,7 @@ static inline int arena_section_enter(struct arena_local *l)
 		else
 			cmm_barrier();
 		if (ARENA_LIKELY_(uatomic_read(l->epoch_ + 1) == 0)) {
+			cmm_barrier();
 			l->nest_ = 1;
 			return 0;
 		}
@@ -799,6 +841,11 @@ static inline int arena_section_leave(struct arena_local *l)
 		return 0;
 	}
 	if (ARENA_LIKELY_(l->nest_ == 1 && b->state_ != NULL)) {
+		/* The section's accesses before the store that ends it. */
+		if (l->fence_)
+			cmm_smp_mb();
+		else
+			cmm_barrier();
 		uatomic_set(l->sect_, 0);
 		if (l->fence_)
 			cmm_smp_mb();
@@ -813,8 +860,7 @@ static inline int arena_section_leave(struct arena_local *l)
 }
 
 /*
- * arena_reset_wait - reset A once no section is open in the current
- * generation.  It marks the reset pending (new sections wait, see
+ * arena_reset_wait - reset A once no section is open.  It marks the reset pending (new sections wait, see
  * arena_section_enter()), waits until every section of a live process has
  * ended (futex wake-ups; a section of a process that dies stops counting
  * within 64 ms), then starts the next generation, whatever handles are

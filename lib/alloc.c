@@ -285,3 +285,53 @@ int arena_reset_wait(arena_t *a, unsigned flags,
 	return reset_graced(a, (flags & ARENA_RESET_TRIM) != 0, timeout,
 	                    ETIMEDOUT);
 }
+
+arena_ref_t arena_perm_alloc(arena_t *a, size_t size, size_t align)
+{
+	uint64_t old;
+
+	if (!handle_ok(a) || size == 0 || align - 1 >= ARENA_MAX_ALIGN ||
+	    (align & (align - 1))) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	if (rdonly(a)) {
+		errno = EROFS;
+		return ARENA_NULL;
+	}
+	old = uatomic_read(&a->hdr->perm_top);
+	for (;;) {
+		uint64_t nt, cur;
+
+		if (!perm_top_ok(a, old)) {
+			errno = EBADMSG;
+			return ARENA_NULL;
+		}
+		if (size > old - a->meta_size ||
+		    ((old - size) & ~(uint64_t)(align - 1)) < a->meta_size) {
+			errno = ENOMEM;
+			return ARENA_NULL;
+		}
+		nt = (old - size) & ~(uint64_t)(align - 1);
+		cur = uatomic_cmpxchg(&a->hdr->perm_top, old, nt);
+		if (cur == old)
+			return FMT_WORD(a->perm_tag, nt);
+		old = cur;
+	}
+}
+
+arena_ref_t arena_perm_strdup(arena_t *a, const char *s)
+{
+	arena_ref_t r;
+	size_t n;
+
+	if (s == NULL) {
+		errno = EINVAL;
+		return ARENA_NULL;
+	}
+	n = strlen(s);
+	r = arena_perm_alloc(a, n + 1, 1);
+	if (r != ARENA_NULL)
+		memcpy(arena_ptr(a, r), s, n + 1);
+	return r;
+}

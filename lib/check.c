@@ -45,7 +45,9 @@ static uint64_t check_header(const struct arena *a, struct report *r)
 	if (h.checksum != fmt_checksum(&h))
 		finding(r, ARENA_CHECK_ERROR, "header checksum mismatch: the "
 		        "identity block was overwritten after attach");
-	if (h.segment_size != a->seg_size || h.header_size != a->hdr_size ||
+	if (h.segment_size != a->seg_size || h.header_size != a->meta_size ||
+	    h.perm_size != a->hdr_size - a->meta_size ||
+	    h.perm_tag != a->perm_tag || h.perm_dir_slots != a->perm_dir_slots ||
 	    h.proc_slots != a->proc_slots || h.dir_slots != a->dir_slots ||
 	    h.sect_slots != a->sect_slots)
 		finding(r, ARENA_CHECK_ERROR, "header geometry differs from what "
@@ -130,6 +132,18 @@ static void check_procs(const struct arena *a, struct report *r)
 			        "dead (its lock is free; reaped at the next attach "
 			        "or reset)", i, FMT_PROC_PID(w));
 	}
+}
+
+/* check_perm -- the permanent part's top. */
+static void check_perm(const struct arena *a, struct report *r)
+{
+	uint64_t t = uatomic_read(&a->hdr->perm_top);
+
+	if (!perm_top_ok(a, t))
+		finding(r, ARENA_CHECK_ERROR, "permanent part's top %llu lies "
+		        "outside the part [%llu, %llu]", (unsigned long long)t,
+		        (unsigned long long)a->meta_size,
+		        (unsigned long long)a->hdr_size);
 }
 
 /* check_sections -- the pending reset and the section table. */
@@ -322,6 +336,7 @@ int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx)
 	w = check_header(a, &r);
 	check_procs(a, &r);
 	check_sections(a, &r);
+	check_perm(a, &r);
 	check_dir(a, &r, w);
 	return r.errors;
 }

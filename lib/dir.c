@@ -44,19 +44,56 @@ static int key_load(const char *key, char buf[32], uint32_t *hash)
 	return 0;
 }
 
-/* gen_current -- whether G is still the current generation. */
-static bool gen_current(const struct arena *a, uint64_t g)
+/*
+ * A table: the directory, emptied by every reset (its tags carry the
+ * generation), or the permanent directory, which only references into the
+ * permanent part may use and no reset empties (its "generation" is the
+ * permanent tag, which never ends).
+ */
+struct dtab {
+	struct fmt_dirent *slot;
+	uint32_t n;
+	uint64_t *probe;           /* the table's dir_probe word */
+	bool perm;
+};
+
+static struct dtab tab_gen(const struct arena *a)
 {
-	return FMT_GEN(uatomic_read(&a->hdr->state)) == g;
+	struct dtab t = { a->dir, a->dir_slots, &a->hdr->dir_probe, false };
+
+	return t;
+}
+
+static struct dtab tab_perm(const struct arena *a)
+{
+	struct dtab t = { a->perm_dir, a->perm_dir_slots, &a->hdr->perm_probe,
+	                  true };
+
+	return t;
+}
+
+/* gen_current -- whether G is still the current generation of table T
+ * (always, for the permanent directory). */
+static bool gen_current(const struct arena *a, const struct dtab *t,
+                        uint64_t g)
+{
+	return t->perm || FMT_GEN(uatomic_read(&a->hdr->state)) == g;
+}
+
+static uint32_t probe_limit(const struct dtab *t, uint64_t g)
+{
+	uint64_t w = uatomic_read(t->probe);
+
+	if (FMT_GEN(w) != g)
+		return 0;
+	return FMT_OFF(w) < t->n ? (uint32_t)FMT_OFF(w) : t->n;
 }
 
 uint32_t dir_probe_limit(const struct arena *a, uint64_t g)
 {
-	uint64_t w = uatomic_read(&a->hdr->dir_probe);
+	struct dtab t = tab_gen(a);
 
-	if (FMT_GEN(w) != g)
-		return 0;
-	return FMT_OFF(w) < a->dir_slots ? (uint32_t)FMT_OFF(w) : a->dir_slots;
+	return probe_limit(&t, g);
 }
 
 /*
@@ -64,18 +101,19 @@ uint32_t dir_probe_limit(const struct arena *a, uint64_t g)
  * A publisher whose generation has ended leaves the word alone: it would
  * otherwise shorten the probes of a newer one.
  */
-static void probe_raise(struct arena *a, uint64_t g, uint32_t len)
+static void probe_raise(struct arena *a, const struct dtab *tb, uint64_t g,
+                        uint32_t len)
 {
-	uint64_t w = uatomic_read(&a->hdr->dir_probe);
+	uint64_t w = uatomic_read(tb->probe);
 
 	for (;;) {
 		uint64_t cur;
 
 		if (FMT_GEN(w) == g && FMT_OFF(w) >= len)
 			return;
-		if (FMT_GEN(w) != g && !gen_current(a, g))
+		if (FMT_GEN(w) != g && !gen_current(a, tb, g))
 			return;
-		cur = uatomic_cmpxchg(&a->hdr->dir_probe, w, FMT_WORD(g, len));
+		cur = uatomic_cmpxchg(tb->probe, w, FMT_WORD(g, len));
 		if (cur == w)
 			return;
 		w = cur;
@@ -94,15 +132,16 @@ enum { SCAN_CLAIM, SCAN_DONE, SCAN_FAIL };
  * SCAN_FAIL with errno otherwise.  *WAITED: microseconds spent waiting for
  * colliding claims, bounded for the whole call.
  */
-static int publish_scan(struct arena *a, const char kb[32], uint32_t h,
-                        uint64_t g, arena_ref_t r, uint32_t *pick,
-                        uint64_t *pick_t, unsigned *waited)
+static int publish_scan(struct arena *a, const struct dtab *tb,
+                        const char kb[32], uint32_t h, uint64_t g,
+                        arena_ref_t r, uint32_t *pick, uint64_t *pick_t,
+                        unsigned *waited)
 {
-	uint32_t limit = dir_probe_limit(a, g);
+	uint32_t limit = probe_limit(tb, g);
 	bool found = false;
 
-	for (uint32_t i = 0; i < a->dir_slots; i++) {
-		struct fmt_dirent *s = &a->dir[fmt_probe(h, i, a->dir_slots)];
+	for (uint32_t i = 0; i < tb->n; i++) {
+		struct fmt_dirent *s = &tb->slot[fmt_probe(h, i, tb->n)];
 		uint64_t t;
 
 		/* Past every binding of G: the key is not bound. */
@@ -133,7 +172,7 @@ static int publish_scan(struct arena *a, const char kb[32], uint32_t h,
 				 * stale.  The compare-and-swap is a full barrier
 				 * (release of the object's contents). */
 				old = uatomic_read(&s->ref);
-				if (FMT_GEN(old) != g && !gen_current(a, g)) {
+				if (FMT_GEN(old) != g && !gen_current(a, tb, g)) {
 					errno = ESTALE;
 					return SCAN_FAIL;
 				}
@@ -165,6 +204,10 @@ static int publish_scan(struct arena *a, const char kb[32], uint32_t h,
 	return SCAN_CLAIM;
 }
 
+/* bound_in -- whether key KB (hash H) is bound in table TB for G. */
+static bool bound_in(const struct arena *a, const struct dtab *tb,
+                     const char kb[32], uint32_t h, uint64_t g);
+
 int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 {
 	char kb[32];
@@ -173,6 +216,7 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 	unsigned waited = 0;    /* in all, for this call: bounded whatever
 	                           the slots hold */
 	struct fmt_dirent *s;
+	struct dtab tb, other;
 
 	if (!handle_ok(a) || key_load(key, kb, &h) < 0) {
 		if (!handle_ok(a))
@@ -186,9 +230,31 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 	if (ref_check(a, r, 1) == 0)
 		return -1;
 	g = FMT_GEN(r);
+	/* A reference into the permanent part goes to the permanent
+	 * directory; a key is bound in one of the two only. */
+	if (ref_permanent(a, r)) {
+		tb = tab_perm(a);
+		other = tab_gen(a);
+		if (tb.n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		if (bound_in(a, &other, kb, h,
+		             FMT_GEN(uatomic_read(&a->hdr->state)))) {
+			errno = EEXIST;
+			return -1;
+		}
+	} else {
+		tb = tab_gen(a);
+		other = tab_perm(a);
+		if (bound_in(a, &other, kb, h, a->perm_tag)) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
 	busy = FMT_DIR_TAG(g, FMT_DIR_BUSY, FMT_DIR_BUSY_LOW(a->slot, h));
 	for (;;) {
-		switch (publish_scan(a, kb, h, g, r, &i, &t, &waited)) {
+		switch (publish_scan(a, &tb, kb, h, g, r, &i, &t, &waited)) {
 		case SCAN_DONE:
 			return 0;
 		case SCAN_FAIL:
@@ -199,11 +265,11 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 		/* A slot of another generation is free only if that one is
 		 * older: once ours has ended (a reset raced this call) a newer
 		 * one may be using it. */
-		if (t != 0 && !gen_current(a, g)) {
+		if (t != 0 && !gen_current(a, &tb, g)) {
 			errno = ESTALE;
 			return -1;
 		}
-		s = &a->dir[fmt_probe(h, i, a->dir_slots)];
+		s = &tb.slot[fmt_probe(h, i, tb.n)];
 		if (uatomic_cmpxchg(&s->tag, t, busy) == t)
 			break;
 		/* Lost the slot to another publisher, perhaps of our key. */
@@ -211,7 +277,7 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 	if (dir_claim_hook != NULL)
 		dir_claim_hook();
 	/* Ours until READY, even across resets: nobody takes a BUSY slot. */
-	probe_raise(a, g, i + 1);
+	probe_raise(a, &tb, g, i + 1);
 	memcpy(s->key, kb, sizeof(s->key));
 	uatomic_set(&s->ref, r);
 	/* Full barrier: key, reference and the object's contents before
@@ -223,23 +289,31 @@ int arena_publish(arena_t *a, const char *key, arena_ref_t r)
 		errno = EAGAIN;
 		return -1;
 	}
-	if (!gen_current(a, g)) {
+	if (!gen_current(a, &tb, g)) {
 		errno = ESTALE;   /* bound in an ended generation */
 		return -1;
 	}
 	return 0;
 }
 
-void dir_cancel_claims(struct arena *a, uint32_t slot)
+static void cancel_claims(const struct dtab *tb, uint32_t slot)
 {
-	for (uint32_t i = 0; i < a->dir_slots; i++) {
-		uint64_t t = uatomic_read(&a->dir[i].tag);
+	for (uint32_t i = 0; i < tb->n; i++) {
+		uint64_t t = uatomic_read(&tb->slot[i].tag);
 
 		if (FMT_DIR_STATE(t) == FMT_DIR_BUSY &&
 		    FMT_DIR_CLAIMANT(t) == slot)
-			(void)uatomic_cmpxchg(&a->dir[i].tag, t,
+			(void)uatomic_cmpxchg(&tb->slot[i].tag, t,
 			        FMT_DIR_TAG(FMT_DIR_GEN(t), FMT_DIR_DEAD, 0));
 	}
+}
+
+void dir_cancel_claims(struct arena *a, uint32_t slot)
+{
+	struct dtab g = tab_gen(a), p = tab_perm(a);
+
+	cancel_claims(&g, slot);
+	cancel_claims(&p, slot);
 }
 
 /* dir_ref -- the reference slot S binds in generation G, or ARENA_NULL. */
@@ -251,31 +325,58 @@ static arena_ref_t dir_ref(const struct fmt_dirent *s, uint64_t g)
 	return FMT_GEN(r) == g ? r : ARENA_NULL;
 }
 
+/* find -- the slot of table TB binding key KB (hash H) in generation G,
+ * or NULL. */
+static const struct fmt_dirent *find(const struct dtab *tb, const char kb[32],
+                                     uint32_t h, uint64_t g)
+{
+	uint32_t limit = probe_limit(tb, g);
+
+	for (uint32_t i = 0; i < limit; i++) {
+		const struct fmt_dirent *s = &tb->slot[fmt_probe(h, i, tb->n)];
+		uint64_t t = uatomic_read(&((struct fmt_dirent *)(uintptr_t)s)->tag);
+
+		if (FMT_DIR_GEN(t) != g || FMT_DIR_HASH(t) != h ||
+		    FMT_DIR_STATE(t) != FMT_DIR_READY)
+			continue;
+		cmm_smp_rmb();
+		if (memcmp(s->key, kb, 32) != 0)
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+static bool bound_in(const struct arena *a, const struct dtab *tb,
+                     const char kb[32], uint32_t h, uint64_t g)
+{
+	(void)a;
+	return tb->n != 0 && find(tb, kb, h, g) != NULL;
+}
+
 arena_ref_t arena_lookup(const arena_t *a, const char *key)
 {
 	char kb[32];
-	uint32_t h, limit;
-	uint64_t g;
+	uint32_t h;
+	struct dtab tb[2];
+	uint64_t g[2];
 
 	if (!handle_ok(a) || key_load(key, kb, &h) < 0) {
 		if (!handle_ok(a))
 			errno = EINVAL;
 		return ARENA_NULL;
 	}
-	g = FMT_GEN(uatomic_read(&a->hdr->state));
-	limit = dir_probe_limit(a, g);
-	for (uint32_t i = 0; i < limit; i++) {
-		struct fmt_dirent *s = &a->dir[fmt_probe(h, i, a->dir_slots)];
-		uint64_t t = uatomic_read(&s->tag);
+	tb[0] = tab_perm(a);
+	g[0] = a->perm_tag;
+	tb[1] = tab_gen(a);
+	g[1] = FMT_GEN(uatomic_read(&a->hdr->state));
+	for (int k = 0; k < 2; k++) {
+		const struct fmt_dirent *s;
 		arena_ref_t r;
 
-		if (FMT_DIR_GEN(t) != g || FMT_DIR_HASH(t) != h ||
-		    FMT_DIR_STATE(t) != FMT_DIR_READY)
+		if (tb[k].n == 0 || (s = find(&tb[k], kb, h, g[k])) == NULL)
 			continue;
-		cmm_smp_rmb();
-		if (memcmp(s->key, kb, sizeof(kb)) != 0)
-			continue;
-		r = dir_ref(s, g);
+		r = dir_ref(s, g[k]);
 		if (r == ARENA_NULL)
 			break;
 		/* A peer may have bound anything: only what arena_get()
@@ -288,33 +389,64 @@ arena_ref_t arena_lookup(const arena_t *a, const char *key)
 
 int arena_dir_list(const arena_t *a, struct arena_dirent *out, size_t n)
 {
-	uint64_t g;
+	struct dtab tb[2];
+	uint64_t g[2];
 	int count = 0;
 
 	if (!handle_ok(a) || (out == NULL && n != 0)) {
 		errno = EINVAL;
 		return -1;
 	}
-	g = FMT_GEN(uatomic_read(&a->hdr->state));
-	for (uint32_t i = 0; i < a->dir_slots; i++) {
-		const struct fmt_dirent *s = &a->dir[i];
+	tb[0] = tab_perm(a);
+	g[0] = a->perm_tag;
+	tb[1] = tab_gen(a);
+	g[1] = FMT_GEN(uatomic_read(&a->hdr->state));
+	for (int k = 0; k < 2; k++) {
+		for (uint32_t i = 0; i < tb[k].n; i++) {
+			const struct fmt_dirent *s = &tb[k].slot[i];
+			uint64_t t = uatomic_read(
+			        &((struct fmt_dirent *)(uintptr_t)s)->tag);
+			arena_ref_t r;
+
+			if (FMT_DIR_GEN(t) != g[k] ||
+			    FMT_DIR_STATE(t) != FMT_DIR_READY)
+				continue;
+			cmm_smp_rmb();
+			r = dir_ref(s, g[k]);
+			if (r == ARENA_NULL || ref_check(a, r, 1) == 0)
+				continue;  /* nothing arena_get() would refuse */
+			if ((size_t)count < n) {
+				/* A peer may leave no NUL: never read past the
+				 * slot. */
+				memcpy(out[count].key, s->key, ARENA_KEY_MAX);
+				out[count].key[ARENA_KEY_MAX] = '\0';
+				out[count].ref = r;
+				/* Permanent slots follow the directory's. */
+				out[count].slot = k == 0 ? a->dir_slots + i : i;
+			}
+			count++;
+		}
+	}
+	return count;
+}
+
+uint32_t perm_dir_count(const struct arena *a)
+{
+	struct dtab tb = tab_perm(a);
+	uint32_t count = 0;
+
+	for (uint32_t i = 0; i < tb.n; i++) {
+		const struct fmt_dirent *s = &tb.slot[i];
 		uint64_t t = uatomic_read(&((struct fmt_dirent *)(uintptr_t)s)->tag);
 		arena_ref_t r;
 
-		if (FMT_DIR_GEN(t) != g || FMT_DIR_STATE(t) != FMT_DIR_READY)
+		if (FMT_DIR_GEN(t) != a->perm_tag ||
+		    FMT_DIR_STATE(t) != FMT_DIR_READY)
 			continue;
 		cmm_smp_rmb();
-		r = dir_ref(s, g);
-		if (r == ARENA_NULL || ref_check(a, r, 1) == 0)
-			continue;  /* nothing arena_get() would refuse */
-		if ((size_t)count < n) {
-			/* A peer may leave no NUL: never read past the slot. */
-			memcpy(out[count].key, s->key, ARENA_KEY_MAX);
-			out[count].key[ARENA_KEY_MAX] = '\0';
-			out[count].ref = r;
-			out[count].slot = i;
-		}
-		count++;
+		r = dir_ref(s, a->perm_tag);
+		if (r != ARENA_NULL && ref_check(a, r, 1) != 0)
+			count++;
 	}
 	return count;
 }

@@ -50,9 +50,14 @@ struct fmt_header {
 	uint32_t proc_offset;     /*  60 process table, from segment start */
 	uint32_t dir_offset;      /*  64 directory, from segment start */
 	uint32_t sect_slots;      /*  68 section table entries */
-	uint64_t checksum;        /*  72 FNV-1a 64 of bytes [0, 72) */
-	uint32_t init_state;      /*  80 FMT_INITIALIZING, then FMT_READY */
-	uint8_t  pad0[128 - 84];
+	uint64_t perm_size;       /*  72 bytes of the permanent part, a
+	                             multiple of FMT_PAGE; 0 for none */
+	uint32_t perm_dir_slots;  /*  80 slots of the permanent directory */
+	uint32_t perm_tag;        /*  84 generation field of references into
+	                             the permanent part: 1 .. 2^24 - 1 */
+	uint64_t checksum;        /*  88 FNV-1a 64 of bytes [0, 88) */
+	uint32_t init_state;      /*  96 FMT_INITIALIZING, then FMT_READY */
+	uint8_t  pad0[128 - 100];
 	/* line 2: the allocation hot word, alone */
 	uint64_t state;           /* 128 {generation:24 | top:40} */
 	uint8_t  pad1[192 - 136];
@@ -66,12 +71,16 @@ struct fmt_header {
 	uint64_t dir_probe;       /* 232 {generation:24 | longest probe:40}:
 	                             lookups of that generation look at no
 	                             more slots than this */
-	uint8_t  pad2[256 - 240];
+	uint64_t perm_top;        /* 240 the permanent part's top: offset of
+	                             its lowest allocation (allocated from the
+	                             part's end downwards); no reset moves it */
+	uint64_t perm_probe;      /* 248 {perm_tag:24 | longest probe:40} of
+	                             the permanent directory */
 	/* line 4: read on every per-thread cache allocation, written only by
 	 * resets: alone, so that allocation traffic never evicts it */
 	uint64_t epoch;           /* 256 {generation:24 | resets:40}, see below */
 	uint64_t grace;           /* 264 the pending waiting reset, 0 none:
-	                             {generation:24 | 0:24 | slot + 1:16} */
+	                             {generation:24 | 0:16 | slot + 1:24} */
 	uint8_t  pad3[320 - 272];
 	/* line 5: futex words of waiting (written only when someone waits) */
 	uint32_t wake_seq;        /* 320 +1 at every reset and every end of a
@@ -86,7 +95,7 @@ struct fmt_header {
 	/* 384: process table, directory, section table */
 };
 
-#define FMT_CHECKSUMMED  72u
+#define FMT_CHECKSUMMED  88u
 #define FMT_TABLES       384u
 
 _Static_assert(offsetof(struct fmt_header, magic) == 0, "magic");
@@ -106,7 +115,10 @@ _Static_assert(offsetof(struct fmt_header, dir_offset) == 64, "dir_offset");
 _Static_assert(offsetof(struct fmt_header, sect_slots) == 68, "sect_slots");
 _Static_assert(offsetof(struct fmt_header, checksum) == FMT_CHECKSUMMED,
                "checksum");
-_Static_assert(offsetof(struct fmt_header, init_state) == 80, "init_state");
+_Static_assert(offsetof(struct fmt_header, perm_size) == 72, "perm_size");
+_Static_assert(offsetof(struct fmt_header, perm_dir_slots) == 80, "perm_dir");
+_Static_assert(offsetof(struct fmt_header, perm_tag) == 84, "perm_tag");
+_Static_assert(offsetof(struct fmt_header, init_state) == 96, "init_state");
 _Static_assert(offsetof(struct fmt_header, state) == 128, "state");
 _Static_assert(offsetof(struct fmt_header, failed_allocs) == 192, "stats");
 _Static_assert(offsetof(struct fmt_header, resets) == 200, "resets");
@@ -114,6 +126,8 @@ _Static_assert(offsetof(struct fmt_header, high_water) == 208, "high_water");
 _Static_assert(offsetof(struct fmt_header, last_reset) == 216, "last_reset");
 _Static_assert(offsetof(struct fmt_header, trim_owner) == 224, "trim_owner");
 _Static_assert(offsetof(struct fmt_header, dir_probe) == 232, "dir_probe");
+_Static_assert(offsetof(struct fmt_header, perm_top) == 240, "perm_top");
+_Static_assert(offsetof(struct fmt_header, perm_probe) == 248, "perm_probe");
 _Static_assert(offsetof(struct fmt_header, epoch) == 256, "epoch");
 _Static_assert(offsetof(struct fmt_header, grace) == 264, "grace");
 /* arena.h's inline arena_section_enter() finds grace right after epoch. */
@@ -263,8 +277,21 @@ struct fmt_sect {
 _Static_assert(sizeof(struct fmt_sect) == FMT_SECT_ENTRY, "sect size");
 _Static_assert(offsetof(struct fmt_sect, word) == 8, "sect word");
 #define FMT_SECT_IN(g)  (((uint64_t)(g) << 40) | 1u)
+/*
+ * The permanent part (optional): perm_size bytes right after the header,
+ * [header_size, header_size + perm_size), allocated downwards from its end
+ * by compare-and-swap on perm_top and never freed; the bump region is the
+ * rest, [header_size + perm_size, segment_size).  References into the
+ * part carry perm_tag, which no reset changes, so they never go stale.
+ * The permanent directory (perm_dir_slots entries, the layout of the
+ * directory's, after the section table) binds keys to such references;
+ * its tags carry perm_tag as their generation, so no reset frees them.
+ */
+#define FMT_PERM_DIR_OFFSET(dir_offset, dir_slots, sect_slots) \
+	(FMT_SECT_OFFSET(dir_offset, dir_slots) + (uint64_t)(sect_slots) * 64u)
+
 #define FMT_GRACE(g, slot) (((uint64_t)(g) << 40) | ((uint64_t)(slot) + 1))
-#define FMT_GRACE_SLOT(w)  ((uint32_t)((w) & 0xffffu) - 1)   /* if w != 0 */
+#define FMT_GRACE_SLOT(w)  ((uint32_t)((w) & 0xffffffu) - 1)  /* if w != 0 */
 #define FMT_GRACE_GEN(w)   ((w) >> 40)
 
 #endif /* ARENA_FORMAT_H */

@@ -26,7 +26,8 @@ struct arena {
 	/* These four are struct arena_base_ (arena.h), in its order. */
 	unsigned char *base;
 	uint64_t *state_rw;        /* &hdr->state; NULL when read-only */
-	uint64_t hdr_size;
+	uint64_t hdr_size;         /* the bump region's floor: the header and
+	                              the permanent part end there */
 	uint64_t seg_size;
 	struct fmt_header *hdr;    /* == base */
 	uint32_t proc_slots;
@@ -35,6 +36,11 @@ struct arena {
 	struct fmt_dirent *dir;    /* directory in the mapping */
 	struct fmt_sect *sects;    /* section table in the mapping */
 	uint32_t sect_slots;
+	uint64_t meta_size;        /* the header proper: the permanent part
+	                              is [meta_size, hdr_size) */
+	struct fmt_dirent *perm_dir; /* permanent directory in the mapping */
+	uint32_t perm_dir_slots;
+	uint32_t perm_tag;         /* generation field of permanent refs */
 	uint32_t flags;            /* ARENA_CREATE_* recorded at create */
 	uint32_t creator_uid;
 	int64_t create_time;
@@ -128,6 +134,10 @@ static inline bool dir_free(const struct arena *a, uint64_t t, uint64_t g)
  * generation G look at (dir_probe, at most the directory's size). */
 uint32_t dir_probe_limit(const struct arena *a, uint64_t g);
 
+/* perm_dir_count -- the keys bound in the permanent directory (as
+ * arena_dir_list() would list them). */
+uint32_t perm_dir_count(const struct arena *a);
+
 /* dir_cancel_claims -- turn the directory claims of process-table slot
  * SLOT DEAD: called by the handle that has just taken that slot, so their
  * publisher's handle is gone. */
@@ -140,6 +150,26 @@ extern void (*dir_claim_hook)(void);
 /* ref_check -- the offset of R if LEN bytes from it are allocated in the
  * current generation; 0 and errno (EINVAL, ESTALE, EFAULT) otherwise. */
 uint64_t ref_check(const struct arena *a, arena_ref_t r, size_t len);
+
+/* ref_permanent -- whether R's offset lies in the permanent part. */
+static inline bool ref_permanent(const struct arena *a, arena_ref_t r)
+{
+	return FMT_OFF(r) >= a->meta_size && FMT_OFF(r) < a->hdr_size;
+}
+
+/* ref_end -- where the part R lies in ends: an object, or a string's NUL,
+ * stays inside it. */
+static inline uint64_t ref_end(const struct arena *a, arena_ref_t r)
+{
+	return ref_permanent(a, r) ? a->hdr_size : a->seg_size;
+}
+
+/* perm_top_ok -- the permanent top word, validated against the private
+ * geometry (a peer may write anything into it). */
+static inline bool perm_top_ok(const struct arena *a, uint64_t w)
+{
+	return w >= a->meta_size && w <= a->hdr_size;
+}
 
 /* state_ok -- the state word, validated against the private geometry;
  * false (errno EBADMSG) when a peer wrote nonsense into it. */

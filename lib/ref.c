@@ -17,12 +17,30 @@ uint64_t ref_check(const struct arena *a, arena_ref_t r, size_t len)
 		errno = EINVAL;
 		return 0;
 	}
+	off = FMT_OFF(r);
+	if (ref_permanent(a, r)) {
+		/* The permanent part: allocated is [perm_top, its end), and an
+		 * object stays inside the part. */
+		top = uatomic_read(&a->hdr->perm_top);
+		if (FMT_GEN(r) != a->perm_tag) {
+			errno = ESTALE;
+			return 0;
+		}
+		if (!perm_top_ok(a, top)) {
+			errno = EBADMSG;
+			return 0;
+		}
+		if (off < top || len > a->hdr_size - off) {
+			errno = EFAULT;
+			return 0;
+		}
+		return off;
+	}
 	w = uatomic_read(&a->hdr->state);
 	if (FMT_GEN(r) != FMT_GEN(w)) {
 		errno = ESTALE;
 		return 0;
 	}
-	off = FMT_OFF(r);
 	top = FMT_OFF(w);
 	/* Allocated space is [top, seg_size).  A trim holds the generation
 	 * with nothing allocated (top 0); any other top outside the region
@@ -51,7 +69,7 @@ const char *arena_get_str(const arena_t *a, arena_ref_t r)
 
 	if (off == 0)
 		return NULL;
-	if (memchr(a->base + off, '\0', a->seg_size - off) == NULL) {
+	if (memchr(a->base + off, '\0', ref_end(a, r) - off) == NULL) {
 		errno = EFAULT;
 		return NULL;
 	}
@@ -73,7 +91,7 @@ const char *arena_get_strn(const arena_t *a, arena_ref_t r, size_t max,
 	if (off == 0)
 		return NULL;
 	p = (const char *)(a->base + off);
-	room = a->seg_size - off < max ? (size_t)(a->seg_size - off) : max;
+	room = ref_end(a, r) - off < max ? (size_t)(ref_end(a, r) - off) : max;
 	nul = memchr(p, '\0', room);
 	if (nul == NULL && room < max) {
 		errno = EFAULT;     /* the mapping ends first, and no NUL */
@@ -92,9 +110,11 @@ arena_ref_t arena_ref(const arena_t *a, const void *p)
 		return ARENA_NULL;
 	}
 	b = (uintptr_t)a->base;
-	if (q < b + a->hdr_size || q >= b + a->seg_size) {
+	if (q < b + a->meta_size || q >= b + a->seg_size) {
 		errno = EFAULT;
 		return ARENA_NULL;
 	}
+	if (q < b + a->hdr_size)
+		return FMT_WORD(a->perm_tag, q - b);
 	return FMT_WORD(FMT_GEN(uatomic_read(&a->hdr->state)), q - b);
 }

@@ -246,9 +246,13 @@ int arena_section_enter_slow(struct arena_local *l)
 		return -1;
 	}
 	a = l->arena_;
-	if (l->nest_ != 0) {            /* the fast path found it at its top */
-		errno = EOVERFLOW;
-		return -1;
+	if (l->nest_ != 0) {            /* nested: nothing shared to do */
+		if (l->nest_ == UINT32_MAX) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+		l->nest_++;
+		return 0;
 	}
 	if (rdonly(a)) {                /* read-only, or inherited by fork() */
 		errno = EROFS;
@@ -291,6 +295,7 @@ int arena_section_leave_slow(struct arena_local *l)
 	l->nest_ = 0;
 	if (rdonly(l->arena_))          /* inherited: the entry is the parent's */
 		return 0;
+	cmm_smp_mb();                   /* the section's accesses first */
 	uatomic_set(l->sect_, 0);
 	cmm_smp_mb();
 	if (uatomic_read(&l->arena_->hdr->grace) != 0)
@@ -390,7 +395,7 @@ int grace_quiesce(struct arena *a, const struct timespec *timeout, int busy)
 
 		cmm_smp_mb();
 		if (!sections_open(a))
-			return 0;
+			return sections_claimed(a) ? memb_all() : 0;
 		ns = left(d, poll);
 		if (ns == 0) {
 			errno = busy;

@@ -162,13 +162,15 @@ int name_norm(const char *name, char out[ARENA_NAME_MAX + 1])
 /* tables_layout -- place the process table, directory and section table;
  * the header size. */
 static uint64_t tables_layout(uint32_t procs, uint32_t dirs, uint32_t sects,
-                              uint32_t *proc_off, uint32_t *dir_off)
+                              uint32_t pdirs, uint32_t *proc_off,
+                              uint32_t *dir_off)
 {
 	uint64_t end;
 
 	*proc_off = FMT_TABLES;
 	*dir_off = FMT_TABLES + procs * FMT_PROC_SLOT;
-	end = FMT_SECT_OFFSET(*dir_off, dirs) + (uint64_t)sects * FMT_SECT_ENTRY;
+	end = FMT_PERM_DIR_OFFSET(*dir_off, dirs, sects) +
+	      (uint64_t)pdirs * sizeof(struct fmt_dirent);
 	return (end + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE;
 }
 
@@ -181,12 +183,18 @@ static void handle_init(struct arena *a, void *base,
 	a->hdr = base;
 	a->state_rw = rdonly ? NULL : &a->hdr->state;
 	a->seg_size = h->segment_size;
-	a->hdr_size = h->header_size;
+	a->meta_size = h->header_size;
+	a->hdr_size = h->header_size + h->perm_size;
 	a->proc_slots = h->proc_slots;
 	a->dir_slots = h->dir_slots;
 	a->procs = (uint64_t *)(void *)(a->base + h->proc_offset);
 	a->dir = (struct fmt_dirent *)(void *)(a->base + h->dir_offset);
 	a->sect_slots = h->sect_slots;
+	a->perm_dir_slots = h->perm_dir_slots;
+	a->perm_dir = (struct fmt_dirent *)(void *)(a->base +
+	              FMT_PERM_DIR_OFFSET(h->dir_offset, h->dir_slots,
+	                                  h->sect_slots));
+	a->perm_tag = h->perm_tag;
 	a->sects = (struct fmt_sect *)(void *)(a->base +
 	           FMT_SECT_OFFSET(h->dir_offset, h->dir_slots));
 	a->flags = h->flags;
@@ -231,7 +239,7 @@ static int handle_lock_fd(struct arena *a, int fd, bool private)
 
 /* Where a new segment's parts go. */
 struct layout {
-	uint64_t hsize, ssize;
+	uint64_t hsize, psize, ssize;
 	uint32_t proc_off, dir_off;
 };
 
@@ -249,6 +257,10 @@ static int geometry(size_t capacity, const struct arena_options *opts,
 		o->proc_slots = ARENA_DEFAULT_PROCS;
 	if (o->sect_slots == 0)
 		o->sect_slots = ARENA_DEFAULT_SECTIONS;
+	if (o->perm_dir_slots == 0 && o->perm_size != 0)
+		o->perm_dir_slots = ARENA_DEFAULT_PERM_DIR_SLOTS;
+	else if (o->perm_dir_slots == ARENA_DIR_NONE)
+		o->perm_dir_slots = 0;
 	if (o->dir_slots == 0)
 		o->dir_slots = ARENA_DEFAULT_DIR_SLOTS;
 	else if (o->dir_slots == ARENA_DIR_NONE)
@@ -256,23 +268,38 @@ static int geometry(size_t capacity, const struct arena_options *opts,
 	if (capacity == 0 ||
 	    (o->flags & ~(ARENA_CREATE_SPARSE | ARENA_CREATE_PREFAULT)) != 0 ||
 	    (o->mode & ~07777u) != 0 || o->proc_slots > ARENA_MAX_SLOTS ||
-	    o->dir_slots > ARENA_MAX_SLOTS || o->sect_slots > ARENA_MAX_SLOTS) {
+	    o->dir_slots > ARENA_MAX_SLOTS || o->sect_slots > ARENA_MAX_SLOTS ||
+	    o->perm_dir_slots > ARENA_MAX_SLOTS ||
+	    (o->perm_size == 0 && o->perm_dir_slots != 0)) {
 		errno = EINVAL;
 		return -1;
 	}
 	l->hsize = tables_layout(o->proc_slots, o->dir_slots, o->sect_slots,
-	                         &l->proc_off, &l->dir_off);
-	if (capacity > ARENA_MAX_SEGMENT - l->hsize) {
+	                         o->perm_dir_slots, &l->proc_off, &l->dir_off);
+	if (o->perm_size > ARENA_MAX_SEGMENT) {
 		errno = EFBIG;
 		return -1;
 	}
-	l->ssize = l->hsize + capacity;
+	l->psize = (o->perm_size + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE;
+	if (l->psize > ARENA_MAX_SEGMENT - l->hsize ||
+	    capacity > ARENA_MAX_SEGMENT - l->hsize - l->psize) {
+		errno = EFBIG;
+		return -1;
+	}
+	l->ssize = l->hsize + l->psize + capacity;
 	if ((uint64_t)(off_t)l->ssize != l->ssize ||
 	    (uint64_t)(size_t)l->ssize != l->ssize) {
 		errno = EFBIG;
 		return -1;
 	}
 	return 0;
+}
+
+/* first_gen -- replaced by the random start of issue 9, item 6 (branch
+ * gen), when it is merged. */
+static uint64_t first_gen(void)
+{
+	return 1;
 }
 
 /*
@@ -316,9 +343,14 @@ static void *segment_build(int fd, const struct arena_options *o,
 	h->proc_offset = l->proc_off;
 	h->dir_offset = l->dir_off;
 	h->sect_slots = o->sect_slots;
+	h->perm_size = l->psize;
+	h->perm_dir_slots = o->perm_dir_slots;
+	h->perm_tag = (uint32_t)first_gen();
 	h->checksum = fmt_checksum(h);
 	uatomic_set(&h->state, FMT_WORD(1, l->ssize));
 	uatomic_set(&h->epoch, FMT_WORD(1, 0));
+	uatomic_set(&h->perm_top, l->hsize + l->psize);
+	uatomic_set(&h->perm_probe, FMT_WORD(h->perm_tag, 0));
 	/* Everything above before READY. */
 	cmm_smp_wmb();
 	uatomic_set(&h->init_state, FMT_READY);
@@ -493,17 +525,23 @@ static int validate(const struct fmt_header *h, uint64_t w, uint64_t size,
 	    h->proc_slots == 0 || h->proc_slots > ARENA_MAX_SLOTS ||
 	    h->dir_slots > ARENA_MAX_SLOTS || h->sect_slots == 0 ||
 	    h->sect_slots > ARENA_MAX_SLOTS ||
+	    h->perm_dir_slots > ARENA_MAX_SLOTS || h->perm_size % FMT_PAGE ||
+	    h->perm_size >= size - hs ||
+	    (h->perm_size == 0 && h->perm_dir_slots != 0) ||
+	    h->perm_tag == 0 || h->perm_tag > FMT_GEN_MASK ||
 	    (h->flags & ~ARENA_CREATE_SPARSE))
 		goto corrupt;
 	if (h->proc_offset != FMT_TABLES ||
 	    h->dir_offset != FMT_TABLES + h->proc_slots * FMT_PROC_SLOT)
 		goto corrupt;
-	tables = FMT_SECT_OFFSET(h->dir_offset, h->dir_slots) +
-	         (uint64_t)h->sect_slots * FMT_SECT_ENTRY;
+	tables = FMT_PERM_DIR_OFFSET(h->dir_offset, h->dir_slots,
+	                             h->sect_slots) +
+	         (uint64_t)h->perm_dir_slots * sizeof(struct fmt_dirent);
 	if (tables > hs || (tables + FMT_PAGE - 1) / FMT_PAGE * FMT_PAGE != hs)
 		goto corrupt;
 	top = FMT_OFF(w);
-	if ((top < hs && top != FMT_TOP_TRIMMING) || top > size || FMT_GEN(w) == 0)
+	if ((top < hs + h->perm_size && top != FMT_TOP_TRIMMING) || top > size ||
+	    FMT_GEN(w) == 0)
 		goto corrupt;
 	return 0;
 corrupt:

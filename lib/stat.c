@@ -30,7 +30,7 @@ int arena_stat(const arena_t *a, struct arena_stat *st)
 	st->failed_allocs = uatomic_read(&a->hdr->failed_allocs);
 	st->resets = uatomic_read(&a->hdr->resets);
 	st->segment_size = a->seg_size;
-	st->header_size = a->hdr_size;
+	st->header_size = a->meta_size;
 	st->create_time = a->create_time;
 	st->creator_uid = a->creator_uid;
 	st->format_version = FMT_VERSION;
@@ -40,10 +40,25 @@ int arena_stat(const arena_t *a, struct arena_stat *st)
 	st->proc_slots = a->proc_slots;
 	st->dir_slots = a->dir_slots;
 	entries = arena_dir_list(a, NULL, 0);
-	st->dir_entries = entries > 0 ? (uint32_t)entries : 0;
+	{
+		uint32_t p = perm_dir_count(a);
+
+		/* Both tables, listed; a binding may come between the calls. */
+		st->dir_entries = entries > 0 && (uint32_t)entries > p
+		                  ? (uint32_t)entries - p : 0;
+	}
 	st->rdonly = rdonly(a);
 	st->sect_slots = a->sect_slots;
 	st->sections = sect_count(a, -1, &st->sect_claimed);
 	st->reset_pending = grace_owner(a) >= 0;
+	st->perm_size = a->hdr_size - a->meta_size;
+	{
+		uint64_t pt = uatomic_read(&a->hdr->perm_top);
+
+		st->perm_used = perm_top_ok(a, pt) ? a->hdr_size - pt
+		                                   : st->perm_size;
+	}
+	st->perm_dir_slots = a->perm_dir_slots;
+	st->perm_dir_entries = (uint32_t)perm_dir_count(a);
 	return 0;
 }

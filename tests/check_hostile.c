@@ -493,10 +493,11 @@ static const struct {
 	HF(magic), HF(version), HF(header_size), HF(segment_size),
 	HF(compat), HF(rocompat), HF(incompat), HF(flags), HF(create_time),
 	HF(creator_uid), HF(proc_slots), HF(dir_slots), HF(proc_offset),
-	HF(dir_offset), HF(sect_slots), HF(checksum), HF(init_state),
+	HF(dir_offset), HF(sect_slots), HF(perm_size), HF(perm_dir_slots),
+	HF(perm_tag), HF(checksum), HF(init_state),
 	HF(pad0), HF(state), HF(pad1), HF(failed_allocs), HF(resets),
 	HF(high_water), HF(last_reset), HF(trim_owner), HF(dir_probe),
-	HF(pad2), HF(epoch), HF(grace), HF(pad3), HF(wake_seq),
+	HF(perm_top), HF(perm_probe), HF(epoch), HF(grace), HF(pad3), HF(wake_seq),
 	HF(wake_waiters), HF(grace_seq), HF(procs_seq), HF(procs_waiters),
 	HF(pad4),
 #undef HF
@@ -576,7 +577,7 @@ static int pid_ok(uint32_t pid)
  *       once at create; FNV-1a detects every single-byte change, so the
  *       block no longer matches its checksum.  Must be refused at attach
  *       (a handle attached before must report it: arena_check compares).
- *   init_state (80, 4 bytes)  anything but READY: a segment is READY from
+ *   init_state (96, 4 bytes)  anything but READY: a segment is READY from
  *       create on; no READY byte is 0, so no single damage gives
  *       INITIALIZING.
  *   state (128, 8 bytes)  generation 0 (never used); a top outside
@@ -595,6 +596,13 @@ static int pid_ok(uint32_t pid)
  *   process table (proc_offset, 8 bytes a slot)  a non-zero word whose
  *       pid is 0 or above 2^22 (a dead or unknown pid is valid: a peer
  *       that died).
+ *   grace (264)  non-zero and naming generation 0 or a process slot
+ *       that does not exist (a resetter writes {generation | its slot}).
+ *   perm_top (240)  anything but the header's end: these segments have
+ *       no permanent part, whose top starts at its end and only falls.
+ *   section table (after the directory, 64 bytes an entry)  an owner
+ *       naming a process slot that does not exist; an owned entry whose
+ *       word is neither 0 nor {generation | 1}.
  *   dir_probe (232)  of the current generation and longer than the
  *       directory (a publisher raises it to its probe length at most).
  *   directory (dir_offset, 48 bytes a slot): a BUSY tag (any generation)
@@ -670,6 +678,41 @@ static int must_report(const struct pristine *p, const unsigned char *img,
 		snprintf(why, n, "high_water %llu above the capacity",
 		         (unsigned long long)hw);
 		return 1;
+	}
+	{
+		uint64_t gw = rd64(img + offsetof(struct fmt_header, grace));
+		uint64_t pt = rd64(img + offsetof(struct fmt_header, perm_top));
+		size_t so = FMT_SECT_OFFSET(p->dir_off, p->dir_slots);
+		uint32_t nsect = rd32(img + offsetof(struct fmt_header,
+		                                     sect_slots));
+
+		if (gw != 0 && (FMT_GRACE_GEN(gw) == 0 ||
+		                FMT_GRACE_SLOT(gw) >= p->proc_slots)) {
+			snprintf(why, n, "pending-reset word %#llx names no "
+			         "process slot", (unsigned long long)gw);
+			return 1;
+		}
+		/* No permanent part here: its top is its end, the header's. */
+		if (pt != p->hdr) {
+			snprintf(why, n, "permanent top %llu, the part is empty "
+			         "at %llu", (unsigned long long)pt,
+			         (unsigned long long)p->hdr);
+			return 1;
+		}
+		for (uint32_t i = 0; i < nsect && i < 4096; i++) {
+			uint32_t o = rd32(img + so + (size_t)i * FMT_SECT_ENTRY);
+			uint64_t sw = rd64(img + so + (size_t)i * FMT_SECT_ENTRY + 8);
+
+			if (o != 0 && o - 1 >= p->proc_slots) {
+				snprintf(why, n, "section entry %u: owner %u", i, o);
+				return 1;
+			}
+			if (o != 0 && sw != 0 && sw != FMT_SECT_IN(FMT_GEN(sw))) {
+				snprintf(why, n, "section entry %u: word %#llx", i,
+				         (unsigned long long)sw);
+				return 1;
+			}
+		}
 	}
 	for (uint32_t i = 0; i < p->proc_slots; i++) {
 		uint64_t pw = rd64(img + p->proc_off + (size_t)i * FMT_PROC_SLOT);
@@ -1270,7 +1313,7 @@ static uint64_t dead_word(void)
  * directory slot (so the second wraps to slot 0), and a filler that brings
  * the top to a round value and is itself published (a raised top then
  * leaves a published object unallocated).  In the default geometry the
- * top is 0x4000, one non-zero byte: zeroing it holds the top at 0 as a
+ * top is 0x3000, one non-zero byte: zeroing it holds the top at 0 as a
  * trim does, with no trimmer recorded. */
 static void make_pristine(int g, const char *name, struct pristine *p)
 {
@@ -1284,11 +1327,14 @@ static void make_pristine(int g, const char *name, struct pristine *p)
 
 	memset(&o, 0, sizeof o);
 	memset(p, 0, sizeof *p);
+	/* Four section entries: every byte of the header is a case, and 128
+	 * entries would triple the header for nothing new. */
+	o.sect_slots = 4;
 	if (g == 0) {
-		p->geometry = "defaults";
+		p->geometry = "defaults, 4 section entries";
 		cap = 0x2000;
 	} else {
-		p->geometry = "proc_slots 3, dir_slots 5";
+		p->geometry = "proc_slots 3, dir_slots 5, 4 section entries";
 		o.proc_slots = 3;
 		o.dir_slots = 5;
 		cap = 0x2345;
@@ -1329,7 +1375,7 @@ static void make_pristine(int g, const char *name, struct pristine *p)
 	if (g == 0) {
 		PUBLISH("str", arena_strdup(a, "hello, hostile world"));
 		PUBLISH("obj", arena_calloc(a, 4, 16, 16));
-		target = 0x4000;            /* one non-zero byte: 0x40 */
+		target = 0x3000;            /* one non-zero byte: 0x30 */
 	} else {
 		target = (tu_stat(a).segment_size - tu_stat(a).used - 5);
 	}

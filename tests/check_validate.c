@@ -125,7 +125,20 @@ static void m_version0(struct image *im) { im->h->version = 0; }
 static void m_version_big(struct image *im) { im->h->version = 0xffffffffu; }
 static void m_incompat1(struct image *im) { im->h->incompat |= 1u; }
 static void m_incompat31(struct image *im) { im->h->incompat |= 1u << 31; }
-static void m_checksum(struct image *im) { im->b[72] ^= 0x10; }
+static void m_checksum(struct image *im) { im->b[88] ^= 0x10; }
+static void m_perm_odd(struct image *im) { im->h->perm_size = 100; }
+static void m_perm_all(struct image *im)
+{
+	im->h->perm_size = im->h->segment_size - im->h->header_size;
+}
+static void m_perm_tag0(struct image *im) { im->h->perm_tag = 0; }
+static void m_perm_tag_big(struct image *im) { im->h->perm_tag = 1u << 24; }
+static void m_perm_dir_alone(struct image *im) { im->h->perm_dir_slots = 1; }
+static void m_perm_dir_big(struct image *im)
+{
+	im->h->perm_size = FMT_PAGE;
+	im->h->perm_dir_slots = 4096;
+}
 static void m_ctime(struct image *im) { im->b[40] ^= 0x04; }
 static void m_segsize_byte(struct image *im) { im->b[17] ^= 0x01; }
 static void m_sects0(struct image *im) { im->h->sect_slots = 0; }
@@ -229,6 +242,14 @@ static const struct corruption {
 	{ "create_time flipped", m_ctime, 0, EBADMSG },
 	{ "segment_size flipped", m_segsize_byte, 0, EBADMSG },
 	{ "sect_slots 0", m_sects0, 0, EBADMSG },
+	{ "perm_size 100, checksum fixed", m_perm_odd, 1, EBADMSG },
+	{ "perm_size the whole region, checksum fixed", m_perm_all, 1, EBADMSG },
+	{ "perm_tag 0, checksum fixed", m_perm_tag0, 1, EBADMSG },
+	{ "perm_tag 2^24, checksum fixed", m_perm_tag_big, 1, EBADMSG },
+	{ "perm_dir_slots without a part, checksum fixed", m_perm_dir_alone, 1,
+	  EBADMSG },
+	{ "perm directory past the header, checksum fixed", m_perm_dir_big, 1,
+	  EBADMSG },
 	{ "sect_slots 0, checksum fixed", m_sects0, 1, EBADMSG },
 	{ "sect_slots 65537, checksum fixed", m_sects_big, 1, EBADMSG },
 	{ "sect_slots past the header, checksum fixed", m_sects_more, 1, EBADMSG },
@@ -348,7 +369,7 @@ START_TEST(not_an_arena)
 	refuses(tu_seg, ARENA_RDONLY | ARENA_NOWAIT, EMEDIUMTYPE,
 	        "random bytes");
 
-	memcpy(buf + 80, &ready, 4);            /* "ready", still not ours */
+	memcpy(buf + 96, &ready, 4);            /* "ready", still not ours */
 	tu_write_shm(tu_name(name), buf, sizeof buf);
 	refuses(name, 0, EMEDIUMTYPE, "random bytes marked ready");
 
@@ -428,7 +449,7 @@ START_TEST(never_ready)
 	              tu_now_ms() - t0);
 
 	make_segment(tu_name(name), NULL);
-	tu_pwrite(name, &initializing, 4, 80);
+	tu_pwrite(name, &initializing, 4, 96);
 	im = load(name);
 	ck_assert_uint_eq(im.h->init_state, FMT_INITIALIZING);
 	refuses(name, ARENA_NOWAIT, EAGAIN, "header written, not READY");
@@ -445,8 +466,8 @@ static int child_make_ready(void *arg)
 	if (p == MAP_FAILED)
 		return tu_fail(1, "mmap: %s", strerror(errno));
 	tu_sleep_ms(300);
-	__atomic_store_n(&p[80 / 4], FMT_READY, __ATOMIC_RELEASE);
-	syscall(SYS_futex, &p[80 / 4], FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	__atomic_store_n(&p[96 / 4], FMT_READY, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &p[96 / 4], FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 	return 0;
 }
 
@@ -460,7 +481,7 @@ START_TEST(ready_during_wait)
 	arena_t *a;
 
 	make_segment(tu_seg, NULL);
-	tu_pwrite(tu_seg, &initializing, 4, 80);
+	tu_pwrite(tu_seg, &initializing, 4, 96);
 	t0 = tu_now_ms();
 	pid = tu_fork(child_make_ready, tu_seg);
 	a = arena_attach(tu_seg, 0);
@@ -650,7 +671,7 @@ END_TEST
 START_TEST(bad_flags)
 {
 	make_segment(tu_seg, NULL);
-	refuses(tu_seg, 1u << 3, EINVAL, "attach flag 1<<3");
+	refuses(tu_seg, 1u << 4, EINVAL, "attach flag 1<<4");
 	refuses(tu_seg, 1u << 31, EINVAL, "attach flag 1<<31");
 	refuses(tu_seg, ~0u, EINVAL, "attach flags ~0");
 }
