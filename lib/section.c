@@ -485,11 +485,17 @@ void reset_wake(struct arena *a)
 	wake_generation(a);
 }
 
+/* procs_changed -- only when someone waits, so that an attach and detach
+ * leave the header as they found it: a watcher counts itself in
+ * procs_waiters (a full barrier) before it looks at the table, and we look
+ * at procs_waiters after changing it, so one of the two sees the other. */
 void procs_changed(struct arena *a)
 {
-	(void)uatomic_add_return(&a->hdr->procs_seq, 1);
-	if (uatomic_read(&a->hdr->procs_waiters) != 0)
+	cmm_smp_mb();
+	if (uatomic_read(&a->hdr->procs_waiters) != 0) {
+		(void)uatomic_add_return(&a->hdr->procs_seq, 1);
 		futex_wake_all(&a->hdr->procs_seq);
+	}
 }
 
 /* A death wakes no one: watchers look again this often. */
