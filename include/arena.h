@@ -474,7 +474,7 @@ struct arena_stat {
 	uint64_t used;           /* bytes allocated in this generation,
 	                            alignment padding included */
 	uint64_t available;      /* capacity - used */
-	uint64_t generation;     /* current generation (1 for a new arena) */
+	uint64_t generation;     /* current generation (random at create) */
 	uint64_t high_water;     /* largest used ever seen */
 	uint64_t failed_allocs;  /* allocations refused for want of room */
 	uint64_t resets;         /* resets since creation */

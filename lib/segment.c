@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -295,11 +296,42 @@ static int geometry(size_t capacity, const struct arena_options *opts,
 	return 0;
 }
 
-/* first_gen -- replaced by the random start of issue 9, item 6 (branch
- * gen), when it is merged. */
+/*
+ * first_gen -- the generation a new segment starts at: uniform in
+ * [1, 2^24 - 1], so that a reference from another arena, or from an earlier
+ * segment of the same name, names the current generation only with
+ * probability 1/(2^24 - 1).  From getrandom(2); where that fails (no
+ * entropy yet, or no such system call), from the clock and the pid, which
+ * still differ from one segment to the next.
+ */
 static uint64_t first_gen(void)
 {
-	return 1;
+	static unsigned long calls;
+	uint64_t x = 0;
+
+	for (;;) {
+		uint32_t r;
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r)) {
+			x = r;
+		} else {
+			struct timespec ts = { 0, 0 };
+
+			(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+			/* splitmix64 over time, pid and a call count */
+			x += (uint64_t)ts.tv_sec * UINT64_C(1000000000) +
+			     (uint64_t)ts.tv_nsec + UINT64_C(0x9e3779b97f4a7c15);
+			x ^= (uint64_t)getpid() << 32 ^
+			     (uint64_t)uatomic_add_return(&calls, 1);
+			x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+			x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+			x ^= x >> 31;
+		}
+		/* 0 is never a generation: draw again, which keeps the rest
+		 * uniform. */
+		if ((x & FMT_GEN_MASK) != 0)
+			return x & FMT_GEN_MASK;
+	}
 }
 
 /*
@@ -312,6 +344,7 @@ static void *segment_build(int fd, const struct arena_options *o,
 {
 	struct fmt_header *h;
 	void *base;
+	uint64_t gen;
 	int err;
 
 	if (fchmod(fd, o->mode) < 0 || ftruncate(fd, (off_t)l->ssize) < 0)
@@ -347,8 +380,9 @@ static void *segment_build(int fd, const struct arena_options *o,
 	h->perm_dir_slots = o->perm_dir_slots;
 	h->perm_tag = (uint32_t)first_gen();
 	h->checksum = fmt_checksum(h);
-	uatomic_set(&h->state, FMT_WORD(1, l->ssize));
-	uatomic_set(&h->epoch, FMT_WORD(1, 0));
+	gen = first_gen();
+	uatomic_set(&h->state, FMT_WORD(gen, l->ssize));
+	uatomic_set(&h->epoch, FMT_WORD(gen, 0));
 	uatomic_set(&h->perm_top, l->hsize + l->psize);
 	uatomic_set(&h->perm_probe, FMT_WORD(h->perm_tag, 0));
 	/* Everything above before READY. */

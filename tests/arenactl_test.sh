@@ -190,6 +190,24 @@ with open(path, "r+b") as f:
 
 blocks() { stat -c %b "$SHM/$1"; }
 
+# A new arena starts at a random generation in [1, 2^24 - 1]; each reset
+# moves it on by one, from 2^24 - 1 back to 1.  References may exceed
+# 2^63 - 1, beyond sh arithmetic: python3 makes and takes them apart.
+# stategen NAME -- the generation in NAME's state word (the 64-bit word at
+# offset 128, {generation:24 | top:40}).
+stategen() {
+	python3 -c '
+import sys
+with open(sys.argv[1], "rb") as f:
+    f.seek(128); print(int.from_bytes(f.read(8), "little") >> 40)' "$SHM/$1"
+}
+# gadd G N -- generation G after N more resets.
+gadd() { echo $(( ($1 - 1 + $2) % 16777215 + 1 )); }
+# mkref G OFF -- the reference {G:24 | OFF:40}, in decimal.
+mkref() { python3 -c 'import sys; print(int(sys.argv[1]) << 40 | int(sys.argv[2], 0))' "$1" "$2"; }
+# refoff R -- the offset of reference R.
+refoff() { python3 -c 'import sys; print(int(sys.argv[1], 0) & (2**40 - 1))' "$1"; }
+
 # ---- setup -------------------------------------------------------------
 
 [ -x "$CTL" ] || { echo "arenactl_test: $CTL not built (make tools/arenactl)"; exit 1; }
@@ -288,11 +306,13 @@ echo "== create and info"
 newseg A
 t "create 1M --procs 4 --dir-slots 8" 0 '' create "$A" 1M --procs 4 --dir-slots 8
 cond "create is silent on success" [ ! -s "$OUT" ]
+GA=$(stategen "$A")
+cond "create: a generation in 1..2^24-1 ($GA)" [ "$GA" -ge 1 -a "$GA" -le 16777215 ]
 cond "create: default mode is 0600" [ "$(stat -c %a "$SHM/$A")" = 600 ]
 cond "create: memory is reserved" [ "$(blocks "$A")" -ge 2048 ]
 same "info --json" 0 '' "$A" info "$A" --json
 json "info --json: geometry" "d['name']=='/$A' and d['format']==$FMT and d['capacity']==1048576 and d['header_size']==12288 and d['segment_size']==1048576+12288 and d['proc_slots']==4 and d['dir_slots']==8"
-json "info --json: a new arena" "d['used']==0 and d['available']==1048576 and d['generation']==1 and d['high_water']==0 and d['failed_allocs']==0 and d['resets']==0 and d['attached']==0 and d['processes']==[] and d['directory']==[] and d['sparse'] is False"
+json "info --json: a new arena" "d['used']==0 and d['available']==1048576 and d['generation']==$GA and d['high_water']==0 and d['failed_allocs']==0 and d['resets']==0 and d['attached']==0 and d['processes']==[] and d['directory']==[] and d['sparse'] is False"
 json "info --json: creator and time" "d['creator_uid']==$(id -u) and abs(d['create_time']-$(date +%s))<60"
 same "info" 0 '' "$A" info "$A"
 out "info: name" "^arena +/$A\$"
@@ -302,7 +322,7 @@ out "info: header size" '^header size +12K$'
 out "info: capacity" '^capacity +1M$'
 out "info: used with an empty bar" '^used +0 \[\.\.\.\.\.\.\.\.\.\.\] 0\.0%$'
 out "info: available" '^available +1M$'
-out "info: generation" '^generation +1$'
+out "info: generation" "^generation +$GA\$"
 out "info: high water" '^high water +0$'
 out "info: failed allocations" '^failed allocs +0$'
 out "info: processes" '^processes +0 live, 0 dead, 4 slots$'
@@ -358,14 +378,15 @@ out "info: failed allocations counted" '^failed allocs +1$'
 t "reset" 0 '' reset "$A"
 cond "reset is silent" [ ! -s "$OUT" ]
 ctl info "$A" --json
-json "reset: generation 2, nothing used, high water kept" "d['generation']==2 and d['used']==0 and d['high_water']==524288 and d['resets']==1"
+json "reset: the next generation, nothing used, high water kept" "d['generation']==$(gadd $GA 1) and d['used']==0 and d['high_water']==524288 and d['resets']==1"
 t "reset --trim" 0 '' reset "$A" --trim
 ctl info "$A" --json
-json "reset --trim: generation 3, empty" "d['generation']==3 and d['used']==0 and d['resets']==2"
+json "reset --trim: the generation after, empty" "d['generation']==$(gadd $GA 2) and d['used']==0 and d['resets']==2"
 cond "reset --trim gives the pages back" [ "$(blocks "$A")" -lt 64 ]
 t "reset --force --trim (nobody attached)" 0 '' reset "$A" --force --trim
 ctl info "$A" --json
-json "reset --force --trim: generation 4" "d['generation']==4"
+G4=$(gadd $GA 3)
+json "reset --force --trim: the third generation after the first" "d['generation']==$G4"
 
 echo "== directory and dump"
 
@@ -373,11 +394,11 @@ RH=$("$HELPER" put "$A" greeting hello) || failed "helper put"
 "$HELPER" publish "$A" 3 || failed "helper publish"
 same "dir --json" 0 '' "$A" dir "$A" --json
 json "dir --json: the four keys" "sorted(e['key'] for e in d)==['greeting','key-0','key-1','key-2']"
-json "dir --json: generation and offset agree with ref" "all(e['generation']==4 and e['generation']==e['ref']>>40 and e['offset']==e['ref']&(2**40-1) and 12288<=e['offset']<1060864 for e in d)"
+json "dir --json: generation and offset agree with ref" "all(e['generation']==$G4 and e['generation']==e['ref']>>40 and e['offset']==e['ref']&(2**40-1) and 12288<=e['offset']<1060864 for e in d)"
 json "dir --json: greeting's ref is the one published" "[e['ref'] for e in d if e['key']=='greeting']==[$RH]"
 same "dir" 0 '' "$A" dir "$A"
 out "dir: a header" '^KEY +REF +OFFSET$'
-out "dir: greeting, its ref in hex and its offset" "^greeting +0x0*$(printf %x "$RH") +$((RH & 0xffffffffff))\$"
+out "dir: greeting, its ref in hex and its offset" "^greeting +0x0*$(printf %x "$RH") +$(refoff "$RH")\$"
 ctl info "$A" --json
 json "info --json: directory" "sorted(e['key'] for e in d['directory'])==['greeting','key-0','key-1','key-2'] and [e['ref'] for e in d['directory'] if e['key']=='greeting']==[$RH]"
 ctl info "$A"
@@ -412,10 +433,10 @@ same "dump --len 30: four objects, to the end" 0 '' "$A" dump "$A" "$KEY0" --len
 out "dump --len 30: value-2 first" '^00000000  76 61 6c 75 65 2d 32 00  76 61 6c 75 65 2d 31 00  \|value-2\.value-1\.\|$'
 same "dump --len 31: one byte past the end" 1 "out of range" "$A" dump "$A" "$KEY0" --len 31
 same "dump: beyond the segment" 1 "/$A: reference 0x[0-9a-f]+: out of range" "$A" dump "$A" "$RH" --len 1M
-same "dump: offset in the header" 1 "out of range" "$A" dump "$A" $(( (4 << 40) + 100 ))
-same "dump: offset in the free space" 1 "out of range" "$A" dump "$A" $(( (4 << 40) + 8192 ))
-same "dump --str: offset in the free space" 1 "out of range" "$A" dump "$A" $(( (4 << 40) + 8192 )) --str
-same "dump: a reference of another generation" 1 "stale" "$A" dump "$A" $(( RH + (1 << 40) ))
+same "dump: offset in the header" 1 "out of range" "$A" dump "$A" "$(mkref $G4 100)"
+same "dump: offset in the free space" 1 "out of range" "$A" dump "$A" "$(mkref $G4 8192)"
+same "dump --str: offset in the free space" 1 "out of range" "$A" dump "$A" "$(mkref $G4 8192)" --str
+same "dump: a reference of another generation" 1 "stale" "$A" dump "$A" "$(mkref "$(gadd $G4 1)" "$(refoff "$RH")")"
 ctl reset "$A"
 same "dump after reset: stale" 1 "/$A: reference 0x$(printf %x "$RH"): stale" "$A" dump "$A" "$RH"
 same "dump --str after reset: stale" 1 "stale" "$A" dump "$A" "$RH" --str
@@ -437,7 +458,7 @@ ctl create "$R" 64K
 TAIL=$(printf '%04000d' 0 | tr 0 a)
 RT=$("$HELPER" put "$R" tail "$TAIL") || failed "helper put tail"
 ctl info "$R" --json
-json "the string is the last object: its NUL is the segment's last byte" "$((RT & 0xffffffffff)) + 4001 == d['segment_size']"
+json "the string is the last object: its NUL is the segment's last byte" "$(refoff "$RT") + 4001 == d['segment_size']"
 same "dump --str of the last object" 0 '' "$R" dump "$R" "$RT" --str
 cond "dump --str of the last object prints it, whole" [ "$(cat "$OUT")" = "$TAIL" ]
 same "dump of the last object: 64 bytes" 0 '' "$R" dump "$R" "$RT"
@@ -481,7 +502,7 @@ ctl rm "$R" --force
 echo "== check"
 
 same "check of a sound arena" 0 '' "$A" check "$A"
-out "check: header valid" "^/$A: header valid: format $FMT, segment 1\.0M, generation 5\$"
+out "check: header valid" "^/$A: header valid: format $FMT, segment 1\.0M, generation $(gadd $GA 4)\$"
 out "check: sound" "^/$A: sound \(0 errors, 0 warnings\)\$"
 same "check --json of a sound arena" 0 '' "$A" check "$A" --json
 json "check --json: sound" "d=={'name':'/$A','findings':[],'sound':True,'errors':0,'warnings':0}"
@@ -490,6 +511,7 @@ echo "== live peers"
 
 newseg P
 ctl create "$P" 64K --procs 4
+GP=$(stategen "$P")
 hold "$P" || failed "helper hold"
 ctl info "$P" --json
 json "info --json: the peer, live" "d['attached']==1 and [(p['pid'],p['alive']) for p in d['processes']]==[($peer,True)]"
@@ -502,7 +524,7 @@ same "reset with a live peer: refused, names it" 1 "/$P: busy: live processes at
 same "reset --trim with a live peer: refused" 1 "busy" "$P" reset "$P" --trim
 t "reset --force with a live peer" 0 '' reset "$P" --force
 ctl info "$P" --json
-json "reset --force: generation 2, peer still attached" "d['generation']==2 and d['attached']==1"
+json "reset --force: the next generation, peer still attached" "d['generation']==$(gadd $GP 1) and d['attached']==1"
 ctl watch "$P" --interval 0.05 --count 1 --json
 jsonl "watch --json: peers" "d[0]['attached']==1"
 kill -9 "$peer"; wait "$peer" 2>/dev/null
@@ -518,7 +540,7 @@ same "check --json with a dead peer" 0 '' "$P" check "$P" --json
 json "check --json: one warning" "d['sound'] is True and d['errors']==0 and d['warnings']==1 and d['findings'][0]['severity']=='warning' and '$peer' in d['findings'][0]['message']"
 t "reset after the peer died: no --force needed" 0 '' reset "$P"
 ctl info "$P" --json
-json "reset reaped the dead peer, generation 3" "d['generation']==3 and d['processes']==[]"
+json "reset reaped the dead peer, the generation after" "d['generation']==$(gadd $GP 2) and d['processes']==[]"
 
 newseg FULL
 ctl create "$FULL" 64K --procs 1
@@ -534,9 +556,9 @@ echo "== watch"
 t "watch --interval 0.1 --count 2" 0 '' watch "$P" --interval 0.1 --count 2
 cond "watch: a header and 2 rows" [ "$(wc -l <"$OUT")" -eq 3 ]
 out "watch: header" '^TIME +USED +USE% +BYTES/S +FAILED/S +GEN +PEERS$'
-out "watch: a row" '^[0-9]{2}:[0-9]{2}:[0-9]{2} +0 +0\.0% +0 +0\.0 +3 +0$'
+out "watch: a row" "^[0-9]{2}:[0-9]{2}:[0-9]{2} +0 +0\\.0% +0 +0\\.0 +$(gadd $GP 2) +0\$"
 t "watch --json --interval 0.1 --count 2" 0 '' watch "$P" --json --interval 0.1 --count 2
-jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached'} and r['capacity']==65536 and r['generation']==3 and r['used']==0 for r in d)"
+jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached'} and r['capacity']==65536 and r['generation']==$(gadd $GP 2) and r['used']==0 for r in d)"
 "$CTL" watch "$P" --json --interval 0.4 --count 2 >"$OUT" 2>"$ERR" &
 w=$!
 sleep 0.15
@@ -572,8 +594,8 @@ nout "list: the non-arena file is skipped" "$J"
 cond "list: the non-arena file is not reported" sh -c "! grep -q '$J' '$ERR'"
 t "list --json" 0 '' list --json
 json "list --json: our arenas, exactly" "sorted(e['name'] for e in d if e['name'].startswith('/$PFX-'))==sorted('/$PFX-%d'%i for i in [$(echo "$A $B $C $D $E $F $G $P $FULL $EMPTY" | sed "s/$PFX-//g; s/ /,/g")])"
-json "list --json: fields of one" "[e for e in d if e['name']=='/$C']==[{'name':'/$C','owner':$(id -u),'mode':'0640','segment_size':77824,'capacity':65536,'used':0,'generation':1,'attached':0}]"
-json "list --json: used and generation" "[(e['used'],e['generation']) for e in d if e['name']=='/$P']==[(8192,3)]"
+json "list --json: fields of one" "[e for e in d if e['name']=='/$C']==[{'name':'/$C','owner':$(id -u),'mode':'0640','segment_size':77824,'capacity':65536,'used':0,'generation':$(stategen "$C"),'attached':0}]"
+json "list --json: used and generation" "[(e['used'],e['generation']) for e in d if e['name']=='/$P']==[(8192,$(gadd $GP 2))]"
 
 echo "== a non-arena file"
 

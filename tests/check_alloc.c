@@ -426,7 +426,7 @@ START_TEST(no_overlap)
 			nomem++;
 			continue;
 		}
-		ck_assert_uint_eq(ARENA_REF_GENERATION(r), 1);
+		ck_assert_uint_eq(ARENA_REF_GENERATION(r), st.generation);
 		ck_assert_uint_eq(ARENA_REF_OFFSET(r) % align, 0);
 		ck_assert_msg(ARENA_REF_OFFSET(r) < lowest, "top did not move "
 		              "down: %llu after %llu",

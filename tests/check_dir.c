@@ -91,7 +91,8 @@ START_TEST(publish_bad_refs)
 	st = tu_stat(a);
 	TU_FAILS_WITH(arena_publish(a, "old", old), -1, ESTALE);
 	TU_FAILS_WITH(arena_publish(a, "fut",
-	                            cur + ((uint64_t)1 << ARENA_OFFSET_BITS)),
+	                            (tu_gen_next(st.generation) <<
+	                             ARENA_OFFSET_BITS) | ARENA_REF_OFFSET(cur)),
 	              -1, ESTALE);
 	TU_FAILS_WITH(arena_publish(a, "hdr",
 	              ((uint64_t)st.generation << ARENA_OFFSET_BITS) | 64),
@@ -394,7 +395,7 @@ START_TEST(forged_slots)
 	void *map;
 	int fd, n;
 
-	old = arena_strdup(a, "generation one");
+	old = arena_strdup(a, "the first generation");
 	ck_assert_int_eq(arena_reset(a, 0), 0);
 	r1 = arena_strdup(a, "one");
 	r2 = arena_strdup(a, "two");
@@ -422,12 +423,13 @@ START_TEST(forged_slots)
 
 	errno = 0;
 	ck_assert_msg(arena_lookup(a, "stale-ref") != old,
-	              "lookup handed out a reference of generation 1");
+	              "lookup handed out a reference of the generation "
+	              "before");
 	n = arena_dir_list(a, de, 8);
 	ck_assert_int_le(n, 2);
 	for (int i = 0; i < n; i++) {
 		ck_assert_msg(de[i].ref != old, "dir_list listed a reference "
-		              "of generation 1");
+		              "of the generation before");
 		ck_assert_uint_le(strnlen(de[i].key, sizeof de[i].key),
 		                  ARENA_KEY_MAX);
 	}
@@ -449,7 +451,7 @@ START_TEST(dead_publisher)
 	struct fmt_dirent *slots;
 	struct fmt_header h;
 	arena_ref_t r = arena_strdup(a, "value");
-	uint64_t tag;
+	uint64_t tag, g = tu_stat(a).generation;
 	double t0;
 	void *map;
 	int fd;
@@ -465,11 +467,11 @@ START_TEST(dead_publisher)
 	slots = (struct fmt_dirent *)(void *)((char *)map + h.dir_offset);
 	tag = slots[de[0].slot].tag;
 	ck_assert_uint_eq(FMT_DIR_STATE(tag), FMT_DIR_READY);
-	ck_assert_uint_eq(FMT_DIR_GEN(tag), 1);
+	ck_assert_uint_eq(FMT_DIR_GEN(tag), g);
 	/* back to BUSY, as its publisher (process slot 5) left it when it
 	 * died */
 	__atomic_store_n(&slots[de[0].slot].tag,
-	                 FMT_DIR_TAG(1, FMT_DIR_BUSY,
+	                 FMT_DIR_TAG(g, FMT_DIR_BUSY,
 	                             FMT_DIR_BUSY_LOW(5, FMT_DIR_HASH(tag))),
 	                 __ATOMIC_SEQ_CST);
 
@@ -500,6 +502,7 @@ START_TEST(all_slots_busy)
 	struct fmt_header h;
 	struct fmt_dirent *slots;
 	arena_ref_t r;
+	uint64_t g;
 	double t0;
 	void *map;
 	int fd;
@@ -507,6 +510,7 @@ START_TEST(all_slots_busy)
 	o.dir_slots = 256;
 	a = tu_create(tu_seg, 65536, &o);
 	r = arena_strdup(a, "v");
+	g = tu_stat(a).generation;
 	tu_pread(tu_seg, &h, sizeof h, 0);
 	fd = tu_open_shm(tu_seg);
 	map = mmap(NULL, h.header_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -515,7 +519,7 @@ START_TEST(all_slots_busy)
 	slots = (struct fmt_dirent *)(void *)((char *)map + h.dir_offset);
 	for (unsigned i = 0; i < o.dir_slots; i++)
 		__atomic_store_n(&slots[i].tag,
-		                 FMT_DIR_TAG(1, FMT_DIR_BUSY,
+		                 FMT_DIR_TAG(g, FMT_DIR_BUSY,
 		                             FMT_DIR_BUSY_LOW(1, fmt_key_hash("k", 1))),
 		                 __ATOMIC_SEQ_CST);
 	t0 = tu_now_ms();

@@ -361,7 +361,7 @@ START_TEST(epoch_ahead)
 {
 	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
 	struct arena_local l;
-	uint64_t g = tu_stat(a).generation, e = FMT_WORD(g + 1, 7), used;
+	uint64_t g = tu_stat(a).generation, e = FMT_WORD(tu_gen_next(g), 7), used;
 	arena_ref_t r[64];
 	int warn = 0;
 
@@ -397,14 +397,14 @@ START_TEST(planted_trim_owner)
 	uint64_t g = tu_stat(a).generation;
 
 	tu_pwrite(tu_seg, &owner, 8, offsetof(struct fmt_header, trim_owner));
-	set_state(tu_seg, g + 1, FMT_TOP_TRIMMING);
+	set_state(tu_seg, tu_gen_next(g), FMT_TOP_TRIMMING);
 	TU_FAILS_WITH(arena_alloc(a, 8, 1), ARENA_NULL, ENOMEM);
 	ck_assert_int_ge(arena_check(a, NULL, NULL), 1);
 	ck_assert_int_eq(arena_reset(a, ARENA_RESET_FORCE), 0);
 	ck_assert_uint_ne(arena_alloc(a, 8, 1), ARENA_NULL);
 	ck_assert_int_eq(arena_check(a, NULL, NULL), 0);
 
-	set_state(tu_seg, g + 5, FMT_TOP_TRIMMING);
+	set_state(tu_seg, tu_gen_add(g, 5), FMT_TOP_TRIMMING);
 	ck_assert_int_eq(arena_reset(a, 0), 0);
 	ck_assert_uint_ne(arena_alloc(a, 8, 1), ARENA_NULL);
 	arena_detach(a);

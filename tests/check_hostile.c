@@ -1314,7 +1314,11 @@ static uint64_t dead_word(void)
  * the top to a round value and is itself published (a raised top then
  * leaves a published object unallocated).  In the default geometry the
  * top is 0x3000, one non-zero byte: zeroing it holds the top at 0 as a
- * trim does, with no trimmer recorded. */
+ * trim does, with no trimmer recorded.  The generation, random in a new
+ * arena, is set to 1 before anything is allocated: one non-zero byte too,
+ * so that zeroing it in the state or the epoch word gives generation 0,
+ * and a +1 on a free directory tag's generation makes a slot of the
+ * current generation with state 0, both of which must be reported. */
 static void make_pristine(int g, const char *name, struct pristine *p)
 {
 	struct arena_options o;
@@ -1341,6 +1345,13 @@ static void make_pristine(int g, const char *name, struct pristine *p)
 	}
 	a = tu_create(name, cap, &o);
 	st = tu_stat(a);
+	{
+		uint64_t w = FMT_WORD(1, st.segment_size), e = FMT_WORD(1, 0);
+
+		tu_pwrite(name, &e, 8, offsetof(struct fmt_header, epoch));
+		tu_pwrite(name, &w, 8, offsetof(struct fmt_header, state));
+		ck_assert_uint_eq(tu_stat(a).generation, 1);
+	}
 	p->hdr = st.header_size;
 	p->seg = st.segment_size;
 	p->proc_slots = st.proc_slots;
@@ -1555,6 +1566,7 @@ END_TEST
 struct hctl {
 	volatile int stop;
 	uint64_t seg, hdr;
+	uint64_t gen0;                /* the arena's first generation */
 	uint32_t proc_off, proc_slots, dir_off, dir_slots;
 	char name[TU_NAME_LEN];
 	char arenactl[256];
@@ -2186,7 +2198,7 @@ static int ctl_main(void *arg)
 		pid_t pid;
 
 		snprintf(ref, sizeof ref, "%#llx", (unsigned long long)
-		         FMT_WORD(1 + tu_rand(&seed) % 4,
+		         FMT_WORD(tu_gen_add(c->gen0, tu_rand(&seed) % 4),
 		                  c->seg - 1 - tu_rand(&seed) % 128));
 		argv[argc++] = "timeout";
 		argv[argc++] = "-k";
@@ -2278,6 +2290,7 @@ START_TEST(hostile_peer)
 		const struct fmt_header *h = (const void *)tu_base(a);
 		c->seg = st.segment_size;
 		c->hdr = st.header_size;
+		c->gen0 = st.generation;
 		c->proc_slots = st.proc_slots;
 		c->dir_slots = st.dir_slots;
 		c->proc_off = h->proc_offset;

@@ -55,7 +55,9 @@ START_TEST(unlink_while_attached)
 	st = tu_stat(c);
 	ck_assert_uint_eq(st.used, 0);
 	ck_assert_uint_eq(st.capacity, 4096);
-	ck_assert_uint_eq(st.generation, 1);
+	ck_assert_uint_eq(st.resets, 0);
+	ck_assert_uint_ge(st.generation, 1);      /* a random one, never 0 */
+	ck_assert_uint_le(st.generation, ARENA_GEN_MASK);
 	ck_assert_uint_eq(tu_stat(a).capacity, 8192);
 	ck_assert_str_eq(arena_get_str(a, r), "still here");
 	arena_detach(c);
@@ -524,6 +526,7 @@ struct eager_arg {
 	const char *name;
 	struct tu_gate *g;
 	int nowait;
+	uint64_t *gen;          /* MAP_SHARED: the generation it saw */
 };
 
 /* eager_attacher -- attach NAME in a loop from before it exists: every
@@ -541,8 +544,10 @@ static int eager_attacher(void *arg)
 		if (a != NULL) {
 			struct arena_stat st;
 			if (arena_stat(a, &st) != 0 || st.capacity != 8u << 20
-			    || st.generation != 1)
+			    || st.generation == 0 || st.generation > ARENA_GEN_MASK
+			    || st.resets != 0)
 				return tu_fail(2, "attached a bad segment");
+			*e->gen = st.generation;   /* the creator's? */
 			arena_detach(a);
 			return 0;
 		}
@@ -557,6 +562,10 @@ static int eager_attacher(void *arg)
  * or wait for it; never a half-made segment. */
 START_TEST(attach_during_create)
 {
+	uint64_t *gen = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert(gen != MAP_FAILED);
 	for (int round = 0; round < 10; round++) {
 		char name[TU_NAME_LEN];
 		struct eager_arg e[EAGER];
@@ -570,6 +579,8 @@ START_TEST(attach_during_create)
 			e[i].name = name;
 			e[i].g = &g;
 			e[i].nowait = i % 2;
+			e[i].gen = &gen[i];
+			gen[i] = 0;
 			pid[i] = tu_fork(eager_attacher, &e[i]);
 		}
 		for (int i = 0; i < EAGER; i++)
@@ -577,6 +588,10 @@ START_TEST(attach_during_create)
 		a = tu_create(name, 8u << 20, NULL);
 		for (int i = 0; i < EAGER; i++)
 			tu_wait_ok(pid[i]);
+		/* the generation the creator wrote, not one of a half-made
+		 * header */
+		for (int i = 0; i < EAGER; i++)
+			ck_assert_uint_eq(gen[i], tu_stat(a).generation);
 		arena_detach(a);
 		ck_assert_int_eq(arena_unlink(name), 0);
 		close(g.ready[0]);
@@ -584,6 +599,7 @@ START_TEST(attach_during_create)
 		close(g.hold[0]);
 		close(g.hold[1]);
 	}
+	munmap(gen, 4096);
 }
 END_TEST
 

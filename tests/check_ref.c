@@ -1,6 +1,9 @@
 /*
  * check_ref.c - references: arena_ptr, arena_get, arena_get_str and
- * arena_ref, round trips, every error, and random 64-bit values.
+ * arena_ref, round trips, every error, and random 64-bit values; the
+ * identity of an arena in its references (each starts at a random
+ * generation, so references from another arena or from an earlier segment
+ * of the same name are ESTALE).
  */
 #include "testutil.h"
 
@@ -129,25 +132,29 @@ START_TEST(stale)
 	arena_t *a = tu_create(tu_seg, 10000, NULL);
 	arena_ref_t old = arena_strdup(a, "generation one");
 	arena_ref_t cur, wrong;
-	uint64_t off = ARENA_REF_OFFSET(old);
+	uint64_t off = ARENA_REF_OFFSET(old), g0 = ARENA_REF_GENERATION(old);
 
 	ck_assert(old != ARENA_NULL);
-	ck_assert_uint_eq(ARENA_REF_GENERATION(old), 1);
+	ck_assert_uint_eq(g0, tu_stat(a).generation);
 	ck_assert_int_eq(arena_reset(a, 0), 0);
 	TU_FAILS_WITH(arena_get(a, old, 1), NULL, ESTALE);
 	TU_FAILS_WITH(arena_get_str(a, old), NULL, ESTALE);
 	cur = arena_strdup(a, "generation two");
 	ck_assert_uint_eq(ARENA_REF_OFFSET(cur), off);      /* same place */
-	ck_assert_uint_eq(ARENA_REF_GENERATION(cur), 2);
+	ck_assert_uint_eq(ARENA_REF_GENERATION(cur), tu_gen_next(g0));
 	TU_FAILS_WITH(arena_get(a, old, 15), NULL, ESTALE);
 	TU_FAILS_WITH(arena_get_str(a, old), NULL, ESTALE);
 	ck_assert_str_eq(arena_get_str(a, cur), "generation two");
 	/* a future generation */
-	wrong = GEN(3) | off;
+	wrong = GEN(tu_gen_add(g0, 2)) | off;
 	TU_FAILS_WITH(arena_get(a, wrong, 1), NULL, ESTALE);
 	TU_FAILS_WITH(arena_get_str(a, wrong), NULL, ESTALE);
-	wrong = GEN(ARENA_GEN_MASK) | off;
+	/* a distant one, and the one before the first */
+	wrong = GEN(tu_gen_add(g0, ARENA_GEN_MASK / 2)) | off;
 	TU_FAILS_WITH(arena_get(a, wrong, 1), NULL, ESTALE);
+	wrong = GEN(tu_gen_add(g0, ARENA_GEN_MASK - 1)) | off;
+	TU_FAILS_WITH(arena_get(a, wrong, 1), NULL, ESTALE);
+	TU_FAILS_WITH(arena_get_str(a, wrong), NULL, ESTALE);
 	/* generation 0 (not ARENA_NULL: the offset is set) */
 	TU_FAILS_WITH(arena_get(a, off, 1), NULL, ESTALE);
 	TU_FAILS_WITH(arena_get_str(a, off), NULL, ESTALE);
@@ -290,8 +297,9 @@ START_TEST(fuzz)
 
 	fprintf(stderr, "check_ref fuzz: seed %#llx\n",
 	        (unsigned long long)seed);
-	/* generation 2, a third of the region allocated, random bytes with
-	 * some NULs in it */
+	/* the generation after the first, a third of the region allocated,
+	 * random bytes with some NULs in it */
+	gen = tu_stat(a).generation;
 	ck_assert(arena_alloc(a, 1000, 1) != ARENA_NULL);
 	ck_assert_int_eq(arena_reset(a, 0), 0);
 	r = arena_alloc(a, 20000, 1);
@@ -305,10 +313,10 @@ START_TEST(fuzz)
 		memset(p + 19000, 'z', 1000);   /* no NUL before the end */
 	}
 	st = tu_stat(a);
-	gen = st.generation;
 	seg = st.segment_size;
 	top = seg - st.used;
-	ck_assert_uint_eq(gen, 2);
+	ck_assert_uint_eq(st.generation, tu_gen_next(gen));
+	gen = st.generation;
 	ro = tu_attach(tu_seg, ARENA_RDONLY);
 
 	for (int i = 0; i < 100000; i++) {
@@ -326,9 +334,15 @@ START_TEST(fuzz)
 			off = (x & 1 ? seg : top) + (tu_rand(&seed) % 64) - 32;
 			r = GEN(gen) | off;
 			break;
-		case 3:                        /* any generation, good offset */
+		case 3:                        /* any generation, good offset: */
 			off = top + tu_rand(&seed) % (seg - top);
-			r = GEN(x >> 40 & (x & 1 ? 3 : ARENA_GEN_MASK)) | off;
+			if (x & 1) {           /* 0, previous, current, next */
+				uint64_t k = x >> 40 & 3;
+				r = GEN(k == 0 ? 0 : tu_gen_add(gen, k - 2 +
+				                                ARENA_GEN_MASK)) | off;
+			} else {
+				r = GEN(x >> 40 & ARENA_GEN_MASK) | off;
+			}
 			break;
 		default:                       /* high offsets */
 			r = GEN(gen) | (x & ARENA_OFFSET_MASK);
@@ -356,6 +370,137 @@ START_TEST(fuzz)
 }
 END_TEST
 
+/* ---- arena identity ------------------------------------------------------ */
+
+/* same_place -- create NAME with capacity 10000 and strdup S in it: the
+ * reference of S, at the same offset as in every arena made so. */
+static arena_t *same_place(const char *name, const char *s, arena_ref_t *r)
+{
+	arena_t *a = tu_create(name, 10000, NULL);
+
+	*r = arena_strdup(a, s);
+	ck_assert(*r != ARENA_NULL);
+	ck_assert_uint_eq(ARENA_REF_GENERATION(*r), tu_stat(a).generation);
+	return a;
+}
+
+/* recreate_until_other -- *B (named NAME, holding S at *RB) again, with a
+ * new segment, until its generation is not G.  The two generations are
+ * equal with probability 1/(2^24 - 1): the test must not then fail, nor
+ * pass without having tried what it tries. */
+static void recreate_until_other(arena_t **b, const char *name, const char *s,
+                                 arena_ref_t *rb, uint64_t g)
+{
+	for (int tries = 0; tu_stat(*b).generation == g; tries++) {
+		ck_assert_msg(tries < 8, "8 new segments in a row started at "
+		              "generation %llu", (unsigned long long)g);
+		arena_detach(*b);
+		ck_assert_int_eq(arena_unlink(name), 0);
+		*b = same_place(name, s, rb);
+	}
+}
+
+/* refused_here -- R, a reference of another arena or of an earlier
+ * segment of B's name, whose offset is allocated in B (at RB, B's own
+ * reference to a string as long): ESTALE from every call that takes a
+ * reference, though B's bytes are there. */
+static void refused_here(arena_t *b, arena_ref_t r, arena_ref_t rb)
+{
+	ck_assert_uint_eq(ARENA_REF_OFFSET(r), ARENA_REF_OFFSET(rb));
+	ck_assert_uint_ne(ARENA_REF_GENERATION(r), ARENA_REF_GENERATION(rb));
+	ck_assert_ptr_nonnull(arena_get(b, rb, 1));     /* the offset is good */
+	TU_FAILS_WITH(arena_get(b, r, 1), NULL, ESTALE);
+	TU_FAILS_WITH(arena_get(b, r, 8), NULL, ESTALE);
+	TU_FAILS_WITH(arena_get_str(b, r), NULL, ESTALE);
+	TU_FAILS_WITH(arena_get_str(b, r + 3), NULL, ESTALE);
+	TU_FAILS_WITH(arena_publish(b, "foreign", r), -1, ESTALE);
+	TU_FAILS_WITH(arena_lookup(b, "foreign"), ARENA_NULL, ENOENT);
+}
+
+/* A reference from arena A used on arena B is ESTALE, both ways, also
+ * through a read-only handle, though its offset is allocated in both. */
+START_TEST(other_arena)
+{
+	char nb[TU_NAME_LEN];
+	arena_ref_t ra, rb;
+	arena_t *a = same_place(tu_seg, "in arena A", &ra);
+	arena_t *b = same_place(tu_name(nb), "in arena B", &rb), *ro;
+
+	recreate_until_other(&b, nb, "in arena B", &rb, tu_stat(a).generation);
+	refused_here(b, ra, rb);
+	refused_here(a, rb, ra);
+	ro = tu_attach(nb, ARENA_RDONLY);
+	TU_FAILS_WITH(arena_get(ro, ra, 1), NULL, ESTALE);
+	TU_FAILS_WITH(arena_get_str(ro, ra), NULL, ESTALE);
+	ck_assert_str_eq(arena_get_str(ro, rb), "in arena B");
+	arena_detach(ro);
+	/* each arena's own references are untouched */
+	ck_assert_str_eq(arena_get_str(a, ra), "in arena A");
+	ck_assert_str_eq(arena_get_str(b, rb), "in arena B");
+	arena_detach(b);
+	arena_detach(a);
+}
+END_TEST
+
+/* A reference kept across arena_unlink and a new segment of the same
+ * name is ESTALE there; the old segment, still mapped, still takes it. */
+START_TEST(recreated_name)
+{
+	arena_ref_t old, cur;
+	arena_t *a = same_place(tu_seg, "the old segment", &old), *b;
+
+	ck_assert_int_eq(arena_unlink(tu_seg), 0);
+	b = same_place(tu_seg, "the new segment", &cur);
+	recreate_until_other(&b, tu_seg, "the new segment", &cur,
+	                     ARENA_REF_GENERATION(old));
+	refused_here(b, old, cur);
+	ck_assert_str_eq(arena_get_str(a, old), "the old segment");
+	arena_detach(a);
+	/* and once the old one is gone for good: attach by name */
+	arena_detach(b);
+	b = tu_attach(tu_seg, 0);
+	refused_here(b, old, cur);
+	ck_assert_str_eq(arena_get_str(b, cur), "the new segment");
+	arena_detach(b);
+}
+END_TEST
+
+/* New arenas start at a random generation, never 0, the same in the state
+ * word, the epoch word and the references: 8 arenas all at one
+ * generation would happen by chance with probability 2^-168. */
+START_TEST(random_start)
+{
+	enum { N = 8 };
+	uint64_t g[N];
+	int differ = 0;
+
+	for (int i = 0; i < N; i++) {
+		char buf[TU_NAME_LEN];
+		const char *name = i == 0 ? tu_seg : tu_name(buf);
+		arena_t *a = tu_create(name, 4096, NULL);
+		arena_ref_t r = arena_alloc(a, 8, 8);
+		uint64_t w, e;
+
+		/* format 2: the state word at 128, the epoch word at 256 */
+		tu_pread(name, &w, sizeof w, 128);
+		tu_pread(name, &e, sizeof e, 256);
+		g[i] = tu_stat(a).generation;
+		ck_assert_uint_ge(g[i], 1);
+		ck_assert_uint_le(g[i], ARENA_GEN_MASK);
+		ck_assert_uint_eq(w >> ARENA_OFFSET_BITS, g[i]);
+		ck_assert_uint_eq(e >> ARENA_OFFSET_BITS, g[i]);
+		ck_assert_uint_eq(e & ARENA_OFFSET_MASK, 0);    /* no resets */
+		ck_assert_uint_eq(ARENA_REF_GENERATION(r), g[i]);
+		ck_assert_uint_eq(tu_stat(a).resets, 0);
+		if (g[i] != g[0])
+			differ = 1;
+		arena_detach(a);
+	}
+	ck_assert_msg(differ, "%d new arenas all started at generation %llu",
+	              N, (unsigned long long)g[0]);
+}
+END_TEST
+
 static Suite *ref_suite(void)
 {
 	Suite *s = suite_create("ref");
@@ -367,6 +512,9 @@ static Suite *ref_suite(void)
 	tcase_add_test(tc, get_str_no_nul);
 	tcase_add_test(tc, ref_errors);
 	tcase_add_test(tc, fuzz);
+	tcase_add_test(tc, other_arena);
+	tcase_add_test(tc, recreated_name);
+	tcase_add_test(tc, random_start);
 	return s;
 }
 

@@ -576,6 +576,31 @@ static inline unsigned char *tu_base(const arena_t *a)
 	return (unsigned char *)arena_ptr(a, 1) - 1;
 }
 
+/*
+ * Generations.  A new arena starts at a random generation in
+ * [1, ARENA_GEN_MASK]; each reset moves it on by one, from ARENA_GEN_MASK
+ * back to 1 (0 is never used).  Tests derive what they expect from the
+ * generation they see, never from a fixed starting value.
+ */
+/* tu_gen_add -- generation G after N more resets. */
+static inline uint64_t tu_gen_add(uint64_t g, uint64_t n)
+{
+	return (g - 1 + n % ARENA_GEN_MASK) % ARENA_GEN_MASK + 1;
+}
+
+/* tu_gen_next -- the generation after G. */
+static inline uint64_t tu_gen_next(uint64_t g)
+{
+	return tu_gen_add(g, 1);
+}
+
+/* tu_gen_since -- how many resets lead from generation FROM to TO (both
+ * in [1, ARENA_GEN_MASK]), modulo the ARENA_GEN_MASK generations. */
+static inline uint64_t tu_gen_since(uint64_t from, uint64_t to)
+{
+	return (to + ARENA_GEN_MASK - from) % ARENA_GEN_MASK;
+}
+
 /* Assert that EXPR failed (NULL / 0 / -1) with errno E. */
 #define TU_FAILS_WITH(expr, failval, e) do {                                 \
 	errno = 0;                                                           \

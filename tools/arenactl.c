@@ -1122,7 +1122,7 @@ static int cmd_watch(int argc, char **argv)
 	arena_stat(a, &prev);
 	t0 = now_s();
 	if (!o.json)
-		printf("%-8s %8s %6s %10s %10s %6s %5s\n", "TIME", "USED", "USE%",
+		printf("%-8s %8s %6s %10s %10s %8s %5s\n", "TIME", "USED", "USE%",
 		       "BYTES/S", "FAILED/S", "GEN", "PEERS");
 	while (!stop && (o.count == 0 || shown < o.count)) {
 		struct timespec ts;
@@ -1154,7 +1154,9 @@ static int cmd_watch(int argc, char **argv)
 			       (long long)now, st.used, st.capacity, rate, frate,
 			       st.generation, st.attached);
 		else
-			printf("%-8s %8s %5.1f%% %10s %10.1f %6" PRIu64 " %5u\n",
+			/* GEN: 8 digits, up to 16777215 (a new arena
+			 * starts at a random generation) */
+			printf("%-8s %8s %5.1f%% %10s %10.1f %8" PRIu64 " %5u\n",
 			       clock_s, fmt_size(st.used, b1, sizeof(b1)),
 			       pct(st.used, st.capacity),
 			       fmt_size((uint64_t)rate, b2, sizeof(b2)), frate,

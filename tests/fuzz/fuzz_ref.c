@@ -5,6 +5,11 @@
  * NUL up to the end of the segment.  Each input is read as (reference,
  * length, key bytes); every call must fail with an error or return memory
  * wholly inside the allocated part of the region.
+ *
+ * A new arena starts at a random generation: an input's generation G is
+ * taken to mean the arena's first generation plus G - 1 (0 stays 0, the
+ * wrap after ARENA_GEN_MASK skips 0 as resets do), so that 1 is the stale
+ * generation and 2 the current one in every run, as the seeds have them.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -18,6 +23,7 @@
 static arena_t *a;
 static char name[64];
 static struct arena_stat st;
+static uint64_t first_gen;
 
 static void cleanup(void)
 {
@@ -37,11 +43,13 @@ static void setup(void)
 	if (a == NULL)
 		abort();
 	atexit(cleanup);
+	arena_stat(a, &st);
+	first_gen = st.generation;
 	/* The first object sits at the very end: no NUL after it. */
 	memset(arena_ptr(a, arena_alloc(a, 64, 1)), 'x', 64);
 	arena_publish(a, "s", arena_strdup(a, "hello"));
 	arena_calloc(a, 10, 24, 8);
-	arena_reset(a, 0);              /* generation 2: 1 is stale */
+	arena_reset(a, 0);              /* input generation 2: 1 is stale */
 	memset(arena_ptr(a, arena_alloc(a, 64, 1)), 'y', 64);
 	arena_publish(a, "t", arena_strdup(a, "world"));
 	arena_alloc(a, 100, 64);
@@ -80,6 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&ref, data, size < 8 ? size : 8);
 	if (size > 8)
 		memcpy(&len, data + 8, size - 8 < 8 ? size - 8 : 8);
+	if (ARENA_REF_GENERATION(ref) != 0)
+		ref = ((first_gen - 1 + ARENA_REF_GENERATION(ref) - 1) %
+		       ARENA_GEN_MASK + 1) << ARENA_OFFSET_BITS |
+		      ARENA_REF_OFFSET(ref);
 	p = arena_get(a, ref, (size_t)len);
 	if (p != NULL)
 		inside(p, (size_t)len);
