@@ -69,7 +69,7 @@ extern "C" {
 #define ARENA_VERSION_MAJOR 1
 #define ARENA_VERSION_MINOR 0
 #define ARENA_VERSION_PATCH 0
-#define ARENA_FORMAT_VERSION 2
+#define ARENA_FORMAT_VERSION 3
 
 typedef struct arena arena_t;   /* one attachment of one process (opaque) */
 typedef uint64_t arena_ref_t;   /* generation-tagged offset */
@@ -189,7 +189,8 @@ ARENA_API arena_t *arena_create(const char *name, size_t capacity,
  * Errors: EINVAL (bad name or flags), ENAMETOOLONG, ENOENT, EACCES (mode
  * denies access), EPERM (owned by another uid, no ARENA_ANY_OWNER),
  * EMEDIUMTYPE (not an arena, or not a regular file), EPROTONOSUPPORT
- * (unknown format version, format 1 included, or incompatible feature),
+ * (unknown format version, formats 1 and 2 included, or incompatible
+ * feature),
  * EBADMSG (corrupt or truncated header), ETIMEDOUT
  * (never became ready: its creator died or stalls), EAGAIN (not ready and
  * ARENA_NOWAIT), EUSERS (no slot of the process table can be locked),
@@ -396,8 +397,9 @@ static inline void *arena_ptr(const arena_t *a, arena_ref_t r)
 ARENA_API void *arena_get(const arena_t *a, arena_ref_t r, size_t len);
 
 /* arena_get_str - as arena_get(), and the string's NUL lies inside the
- * segment (EFAULT otherwise).  A peer may remove the NUL afterwards: never
- * read the string again without a bound (the bytes to the segment's end). */
+ * segment (for a permanent reference, inside the permanent part; EFAULT
+ * otherwise).  A peer may remove the NUL afterwards: never read the string
+ * again without a bound (the bytes to the segment's end). */
 ARENA_API const char *arena_get_str(const arena_t *a, arena_ref_t r);
 
 /*
@@ -432,7 +434,9 @@ ARENA_API const char *arena_get_strn(const arena_t *a, arena_ref_t r,
                                      size_t max, size_t *len);
 
 /* arena_ref - the reference, in the current generation, of address P inside
- * the region.  Errors: EINVAL (NULL), EFAULT (P outside the region). */
+ * the bump region, or the permanent reference of an address in the
+ * permanent part.  Errors: EINVAL (NULL), EFAULT (P in the header or
+ * outside the mapping). */
 ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
 
 /*
@@ -457,8 +461,16 @@ ARENA_API arena_ref_t arena_ref(const arena_t *a, const void *p);
  * owner planted by a peer blocks nothing.  After a trim the
  * memory is no longer reserved, as with ARENA_CREATE_SPARSE.
  * A state word that a peer corrupted is simply overwritten: reset repairs it.
- * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY (a live peer
- * without ARENA_RESET_FORCE, or a trim in progress elsewhere).
+ * Without ARENA_RESET_FORCE it is also refused while a read-side section
+ * of a live process is open (this thread's included; see
+ * arena_section_enter()) or a waiting reset is pending: it is a waiting
+ * reset that does not wait.  ARENA_RESET_FORCE ignores sections.  The
+ * permanent part, its references and the permanent directory are left
+ * alone by every reset.
+ * Errors: EINVAL (NULL handle, unknown flag), EROFS, EBUSY (a live peer or
+ * an open section without ARENA_RESET_FORCE, a waiting reset pending, or a
+ * trim in progress elsewhere), ENOSYS or EPERM (membarrier(2) refused while
+ * section entries are claimed).
  */
 ARENA_API int arena_reset(arena_t *a, unsigned flags);
 
@@ -470,7 +482,8 @@ ARENA_API int arena_reset(arena_t *a, unsigned flags);
  * counted).
  */
 struct arena_stat {
-	uint64_t capacity;       /* usable bytes: segment_size - header_size */
+	uint64_t capacity;       /* bytes of the bump region: segment_size -
+	                            header_size - perm_size */
 	uint64_t used;           /* bytes allocated in this generation,
 	                            alignment padding included */
 	uint64_t available;      /* capacity - used */
@@ -479,7 +492,8 @@ struct arena_stat {
 	uint64_t failed_allocs;  /* allocations refused for want of room */
 	uint64_t resets;         /* resets since creation */
 	uint64_t segment_size;   /* bytes of the shared-memory object */
-	uint64_t header_size;    /* bytes before the bump region */
+	uint64_t header_size;    /* bytes of the header (the permanent part,
+	                            if any, follows it) */
 	int64_t  create_time;    /* seconds since the epoch */
 	uint32_t creator_uid;
 	uint32_t format_version;
@@ -487,7 +501,8 @@ struct arena_stat {
 	uint32_t attached;       /* live read-write handles */
 	uint32_t proc_slots;     /* process table size */
 	uint32_t dir_slots;      /* directory size */
-	uint32_t dir_entries;    /* keys visible in this generation */
+	uint32_t dir_entries;    /* keys bound in this generation (the
+	                            permanent directory's not included) */
 	uint32_t rdonly;         /* this handle is read-only */
 	uint32_t sect_slots;     /* section table size */
 	uint32_t sect_claimed;   /* entries held by live handles' caches */
@@ -551,22 +566,28 @@ ARENA_API int arena_procs_wait(arena_t *a, uint64_t *token,
  * order: writes made before the call are visible to any process whose
  * arena_lookup() returns R.  Lock-free; a binding lives until the next reset.
  * Two processes publishing the same new key at once: one slot is used, the
- * last write wins.
+ * last write wins.  A permanent reference (arena_perm_alloc()) is bound in
+ * the permanent directory, which no reset empties; a key is bound in one of
+ * the two directories only (EEXIST), except that a permanent and a
+ * generation binding published at the same moment may both succeed, and
+ * lookups then see the permanent one.
  * A reset during the call never lets it touch a newer generation's
  * binding: a slot it has claimed stays its own until it completes, and it
  * then returns ESTALE, its binding being of an ended generation.
  * Errors: EINVAL (NULL, empty key, ARENA_NULL), ENAMETOOLONG (key too
  * long), EROFS, ESTALE (R of another generation, or a reset came during
  * the call), EFAULT (R out of range), EBADMSG (corrupt state word),
- * ENOSPC (directory full), EAGAIN (a publisher of a colliding key died
+ * ENOSPC (directory full, or no permanent directory for a permanent
+ * reference), EEXIST (the key is bound in the other directory), EAGAIN (a
+ * publisher of a colliding key died
  * half-way, retry after the next reset; or this handle's process-table
  * entry was taken for dead and its claim cancelled).
  */
 ARENA_API int arena_publish(arena_t *a, const char *key, arena_ref_t r);
 
 /*
- * arena_lookup - the reference bound to KEY in the current generation,
- * only if arena_get() would accept it for one byte (a peer can bind a key
+ * arena_lookup - the reference bound to KEY in the permanent directory,
+ * else in the current generation's, only if arena_get() would accept it for one byte (a peer can bind a key
  * to anything): arena_ptr() on the result points into the allocated part.
  * Acquire order (pairs with arena_publish()).  Wait-free: it looks at no
  * more slots than the longest probe of the current generation, at most one
@@ -585,7 +606,8 @@ struct arena_dirent {
 };
 
 /*
- * arena_dir_list - the entries visible in the current generation, at most N
+ * arena_dir_list - the entries of the permanent directory (slot numbers
+ * from dir_slots on), then those visible in the current generation, at most N
  * of them into OUT (OUT may be NULL when N is 0, to count); returns how many
  * there are (may exceed N), or -1 (EINVAL).  Acquire order, as
  * arena_lookup().  Entries bound to a reference that arena_get() refuses
@@ -600,7 +622,9 @@ ARENA_API int arena_dir_list(const arena_t *a, struct arena_dirent *out,
  * time that is a date), the state word (a trim hold needs a live, attached
  * trimmer), the statistics, every process-table entry, every directory slot
  * (state, claimant, key, hash, reference in range and of the current
- * generation, reachable by lookup, no duplicate key) and the probe length.
+ * generation, reachable by lookup, no duplicate key) and the probe length,
+ * the pending-reset word and the section table, and the permanent part's
+ * top (the permanent directory's slots are not examined).
  * Linear in the directory's size (plus a sort).  Reads only; safe on a read-only handle and
  * concurrently with any other call (a check racing writers may report a
  * transient finding, e.g. a directory slot being published).  FN, if not
@@ -869,8 +893,8 @@ static inline int arena_section_leave(struct arena_local *l)
  * Returns 0, or -1 and errno: EINVAL (NULL handle, unknown flag, malformed
  * timeout), EROFS (read-only handle), ETIMEDOUT, EDEADLK (the calling
  * thread is itself in a section of A: a cache whose entry it claimed has
- * one open), EBUSY (another live process has a waiting reset pending, or
- * a trim holds the arena), ENOSYS or EPERM (membarrier(2) unavailable
+ * one open), EBUSY (a live process, this one included, has a waiting reset
+ * pending, or a trim holds the arena), ENOSYS or EPERM (membarrier(2) unavailable
  * while sections are in use).
  */
 ARENA_API int arena_reset_wait(arena_t *a, unsigned flags,

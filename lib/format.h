@@ -1,9 +1,9 @@
 /*
- * format.h - the segment layout, format 2 (private; documented in arena(7)).
+ * format.h - the segment layout, format 3 (private; documented in arena(7)).
  *
  * All fields are little-endian fixed-width integers at fixed offsets.  The
- * identity block [0, 72) never changes after create and is covered by the
- * checksum at 72.  Each mutable group sits on its own 64-byte line.
+ * identity block [0, 88) never changes after create and is covered by the
+ * checksum at 88.  Each mutable group sits on its own 64-byte line.
  */
 #ifndef ARENA_FORMAT_H
 #define ARENA_FORMAT_H
@@ -12,19 +12,22 @@
 #include <stdint.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "libarena format 2 is defined for little-endian hosts only"
+#error "libarena format 3 is defined for little-endian hosts only"
 #endif
 
 #define FMT_MAGIC        UINT64_C(0x31414e4552414e41) /* "ANARENA1" */
 /*
- * Format 2 changed the directory's claim protocol (a claimed slot names its
- * claimant, and a claim of an ended generation is no longer free): a format
- * 1 library would take such slots, so format 1 segments are refused.
+ * Format 3 changed the directory's claim protocol (a claimed slot names its
+ * claimant, and a claim of an ended generation is no longer free), which a
+ * format 1 library would break, and added the section table, the words of
+ * waiting and the permanent part, which move the init word and the
+ * tables.  Format 2 was the claim change alone, in development builds
+ * only.  Segments of formats 1 and 2 are refused (EPROTONOSUPPORT).
  */
-#define FMT_VERSION      2u
+#define FMT_VERSION      3u
 #define FMT_PAGE         4096u
 
-/* Feature masks: none are defined in format 2. */
+/* Feature masks: none are defined in format 3. */
 #define FMT_COMPAT_KNOWN    0u
 #define FMT_ROCOMPAT_KNOWN  0u
 #define FMT_INCOMPAT_KNOWN  0u
@@ -38,7 +41,7 @@ struct fmt_header {
 	uint64_t magic;           /*   0 */
 	uint32_t version;         /*   8 */
 	uint32_t header_size;     /*  12 multiple of FMT_PAGE */
-	uint64_t segment_size;    /*  16 header_size + capacity */
+	uint64_t segment_size;    /*  16 header_size + perm_size + capacity */
 	uint32_t compat;          /*  24 */
 	uint32_t rocompat;        /*  28 */
 	uint32_t incompat;        /*  32 */

@@ -394,8 +394,12 @@ int grace_quiesce(struct arena *a, const struct timespec *timeout, int busy)
 		long ns;
 
 		cmm_smp_mb();
-		if (!sections_open(a))
-			return sections_claimed(a) ? memb_all() : 0;
+		if (!sections_open(a)) {
+			if (!sections_claimed(a) || memb_all() == 0)
+				return 0;
+			errno = errno == EPERM ? EPERM : ENOSYS;
+			return -1;
+		}
 		ns = left(d, poll);
 		if (ns == 0) {
 			errno = busy;

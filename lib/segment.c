@@ -654,6 +654,17 @@ static arena_t *attach_on(int fd, const char *nm, unsigned flags, bool keep_fd)
 			errno = EMEDIUMTYPE;
 			goto fail;
 		}
+		/* Another format's init word may lie elsewhere: refuse it
+		 * before waiting for ours.  0: the creator has not written
+		 * the version yet. */
+		if (magic == FMT_MAGIC) {
+			uint32_t v = uatomic_read(&h->version);
+
+			if (v != 0 && v != FMT_VERSION) {
+				errno = EPROTONOSUPPORT;
+				goto fail;
+			}
+		}
 		if (wait_ready(h, &deadline) < 0) {
 			if (errno == ETIMEDOUT && (flags & ARENA_NOWAIT))
 				errno = EAGAIN;

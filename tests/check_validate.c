@@ -121,6 +121,14 @@ static void m_magic_last(struct image *im) { im->b[7] ^= 0x80; }
 static void m_version_next(struct image *im) { im->h->version = FMT_VERSION + 1; }
 /* Format 1: a directory claim of an ended generation was free there. */
 static void m_version1(struct image *im) { im->h->version = 1; }
+/* Format 2 (development builds) kept init_state at 80: refused at once,
+ * not waited for. */
+static void m_version2(struct image *im)
+{
+	im->h->version = 2;
+	im->h->init_state = 0;
+	memcpy(im->b + 80, &(uint32_t){ FMT_READY }, 4);
+}
 static void m_version0(struct image *im) { im->h->version = 0; }
 static void m_version_big(struct image *im) { im->h->version = 0xffffffffu; }
 static void m_incompat1(struct image *im) { im->h->incompat |= 1u; }
@@ -233,6 +241,8 @@ static const struct corruption {
 	{ "next version", m_version_next, 0, EPROTONOSUPPORT },
 	{ "next version, checksum fixed", m_version_next, 1, EPROTONOSUPPORT },
 	{ "format 1, checksum fixed", m_version1, 1, EPROTONOSUPPORT },
+	{ "format 2, ready at 80, checksum fixed", m_version2, 1,
+	  EPROTONOSUPPORT },
 	{ "version 0", m_version0, 1, EPROTONOSUPPORT },
 	{ "version 0xffffffff", m_version_big, 0, EPROTONOSUPPORT },
 	{ "incompat bit 0", m_incompat1, 0, EPROTONOSUPPORT },
