@@ -89,10 +89,13 @@ tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
 bench: deps libarena.a
 	sh tests/bench/run.sh
 
-# The crash storm: make stress STRESS_ARGS="-d 60 -p 16"
+# The crash storm: make stress STRESS_ARGS="-d 60 -p 16"; then the collector
+# pattern of tests/check_collector.c for COLLECTOR_SECONDS (5 s in make check).
 STRESS_ARGS ?= -d 30 -p 8
-stress: tests/stress tools/arenactl
+COLLECTOR_SECONDS ?= 30
+stress: tests/stress tools/arenactl tests/check_collector
 	./tests/stress $(STRESS_ARGS) -a tools/arenactl
+	COLLECTOR_SECONDS=$(COLLECTOR_SECONDS) ./tests/check_collector
 
 # The hostile-peer suite with a long attack (make check runs it for 3 s):
 # make hostile HOSTILE_SECONDS=600
