@@ -901,6 +901,32 @@ ARENA_API int arena_reset_wait(arena_t *a, unsigned flags,
                                const struct timespec *timeout);
 
 /*
+ * arena_reset_prepare, arena_reset_commit, arena_reset_cancel - a waiting
+ * reset in two steps, for a resetter that has something to do between the
+ * end of the sections and the new generation: typically a collector that
+ * must take in the references producers sent from inside their sections
+ * (they are all sent once the sections have ended, and all still valid
+ * until the commit).  arena_reset_prepare() does what arena_reset_wait()
+ * does up to the reset itself: it marks the reset pending and waits, at
+ * most TIMEOUT, until no section of a live process is open; from its
+ * return until the commit or the cancel, no section can enter (they wait),
+ * so the caller must not enter one itself, and should be quick.
+ * arena_reset_commit() then starts the next generation (FLAGS: 0 or
+ * ARENA_RESET_TRIM) and ends the mark; arena_reset_cancel() ends the mark
+ * and changes nothing.  arena_detach() cancels a prepared reset, and a
+ * process that dies with one prepared holds sections off until they see it
+ * dead (within 64 ms).  One prepared reset per handle.
+ * Errors: of the prepare, those of arena_reset_wait() and EALREADY (this
+ * handle has one prepared); of the commit and the cancel, EINVAL (none
+ * prepared, unknown flag); of the commit, ECANCELED (a peer ended the
+ * pending reset meanwhile, as when it took this process for dead: nothing
+ * was reset, prepare again) and EBUSY (a trim holds the arena).
+ */
+ARENA_API int arena_reset_prepare(arena_t *a, const struct timespec *timeout);
+ARENA_API int arena_reset_commit(arena_t *a, unsigned flags);
+ARENA_API int arena_reset_cancel(arena_t *a);
+
+/*
  * arena_wait_generation - block until A's generation is no longer GEN (a
  * reset started the next one and no trim holds it), at most TIMEOUT
  * (relative; NULL for ever).  A producer that got ENOMEM passes the

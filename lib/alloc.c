@@ -265,6 +265,84 @@ int arena_reset(arena_t *a, unsigned flags)
 	return reset_graced(a, trim, &no_wait, EBUSY);
 }
 
+/* timeout_ok -- T is NULL or a well-formed relative timeout. */
+static bool timeout_ok(const struct timespec *t)
+{
+	return t == NULL || (t->tv_sec >= 0 && t->tv_nsec >= 0 &&
+	                     t->tv_nsec < 1000000000L);
+}
+
+int arena_reset_prepare(arena_t *a, const struct timespec *timeout)
+{
+	uint64_t g;
+
+	if (!handle_ok(a) || !timeout_ok(timeout)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (rdonly(a)) {
+		errno = EROFS;
+		return -1;
+	}
+	if (a->grace_mark != 0) {
+		errno = EALREADY;
+		return -1;
+	}
+	if (sect_own_thread_open(a)) {
+		errno = EDEADLK;
+		return -1;
+	}
+	if (grace_begin(a, &g) < 0)
+		return -1;
+	if (grace_quiesce(a, timeout, ETIMEDOUT) < 0) {
+		int err = errno;
+
+		grace_end(a, g);
+		errno = err;
+		return -1;
+	}
+	a->grace_mark = g;
+	return 0;
+}
+
+int arena_reset_commit(arena_t *a, unsigned flags)
+{
+	int ret, err;
+
+	if (!handle_ok(a) || (flags & ~ARENA_RESET_TRIM) || a->grace_mark == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (rdonly(a)) {
+		errno = EROFS;
+		return -1;
+	}
+	/* Still ours?  A peer that took us for dead (or wrote the word)
+	 * may have ended the pending reset: sections may be open again. */
+	if (uatomic_read(&a->hdr->grace) != a->grace_mark) {
+		a->grace_mark = 0;
+		errno = ECANCELED;
+		return -1;
+	}
+	ret = reset_now(a, (flags & ARENA_RESET_TRIM) != 0);
+	err = errno;
+	grace_end(a, a->grace_mark);
+	a->grace_mark = 0;
+	errno = err;
+	return ret;
+}
+
+int arena_reset_cancel(arena_t *a)
+{
+	if (!handle_ok(a) || a->grace_mark == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	grace_end(a, a->grace_mark);
+	a->grace_mark = 0;
+	return 0;
+}
+
 int arena_reset_wait(arena_t *a, unsigned flags,
                      const struct timespec *timeout)
 {

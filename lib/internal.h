@@ -41,6 +41,7 @@ struct arena {
 	struct fmt_dirent *perm_dir; /* permanent directory in the mapping */
 	uint32_t perm_dir_slots;
 	uint32_t perm_tag;         /* generation field of permanent refs */
+	uint64_t grace_mark;       /* our prepared reset's grace word, 0 none */
 	uint32_t flags;            /* ARENA_CREATE_* recorded at create */
 	uint32_t creator_uid;
 	int64_t create_time;

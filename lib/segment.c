@@ -62,6 +62,7 @@ static void fork_child(void)
 
 		a->slot = -1;
 		a->state_rw = NULL;
+		a->grace_mark = 0;      /* the parent's prepared reset */
 		if (a->lock_fd < 0)
 			continue;
 		nfd = own_description(a->lock_fd, rdonly(a) ? O_RDONLY : O_RDWR);
@@ -828,8 +829,11 @@ int arena_detach(arena_t *a)
 		return -1;
 	}
 	/* A forked child's copy of the handle owns no slot (fork_child). */
-	if (a->slot >= 0)
+	if (a->slot >= 0) {
+		if (a->grace_mark != 0)
+			grace_end(a, a->grace_mark);    /* a prepared reset */
 		proc_release(a);
+	}
 	munmap(a->base, a->seg_size);
 	if (a->fd >= 0)
 		close(a->fd);

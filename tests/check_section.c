@@ -762,6 +762,96 @@ START_TEST(check_sees_sections)
 }
 END_TEST
 
+/* The two-step reset: sections end, the resetter takes in what they
+ * sent, then commits; or cancels and nothing changes. */
+static int send_in_section(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	arena_t *a = arena_attach(tu_seg, 0);
+	struct arena_local l;
+
+	if (a == NULL || arena_local_init(&l, a, 0) < 0)
+		return tu_fail(2, "attach: %s", strerror(errno));
+	for (int i = 0; i < 3; i++) {
+		arena_ref_t r;
+
+		if (arena_section_enter(&l) < 0)
+			return tu_fail(3, "enter: %s", strerror(errno));
+		r = arena_local_strdup(&l, "sent from a section");
+		if (r == ARENA_NULL || write(fd, &r, sizeof r) != sizeof r)
+			return tu_fail(4, "send: %s", strerror(errno));
+		if (i == 0)
+			sh->entered = 1;
+		tu_sleep_ms(50);
+		(void)arena_section_leave(&l);
+	}
+	return 0;
+}
+
+START_TEST(prepare_drain_commit)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	struct timespec t = { 10, 0 };
+	int p[2];
+	arena_ref_t r;
+	int got = 0;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t w = tu_fork(send_in_section, (void *)(intptr_t)p[1]);
+	ck_assert_int_eq(spin_until(&sh->entered), 0);
+	uint64_t g = gen_of(a);
+	/* The prepare returns between two of the worker's sections (it
+	 * waits for the first to end and keeps the next out). */
+	ck_assert_int_eq(arena_reset_prepare(a, &t), 0);
+	TU_FAILS_WITH(arena_reset_prepare(a, &t), -1, EALREADY);
+	ck_assert_int_eq(tu_stat(a).reset_pending, 1);
+	/* Everything sent so far is in the pipe, and still valid. */
+	ck_assert_int_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	while (read(p[0], &r, sizeof r) == sizeof r) {
+		ck_assert_str_eq(arena_get_str(a, r), "sent from a section");
+		got++;
+	}
+	ck_assert_int_ge(got, 1);
+	ck_assert_int_lt(got, 3);
+	ck_assert_uint_eq(gen_of(a), g);
+	ck_assert_int_eq(arena_reset_commit(a, 0), 0);
+	ck_assert_uint_ne(gen_of(a), g);
+	ck_assert_uint_eq(tu_stat(a).reset_pending, 0);
+	TU_FAILS_WITH(arena_reset_commit(a, 0), -1, EINVAL);
+	TU_FAILS_WITH(arena_reset_cancel(a), -1, EINVAL);
+	/* The worker's next sections went in after the commit. */
+	tu_wait_ok(w);
+	ck_assert_int_eq(fcntl(p[0], F_SETFL, 0), 0);
+	while (got < 3) {
+		ck_assert_int_eq(read(p[0], &r, sizeof r), sizeof r);
+		ck_assert_str_eq(arena_get_str(a, r), "sent from a section");
+		got++;
+	}
+	/* Cancel: nothing changes; a peer ending the mark: ECANCELED. */
+	g = gen_of(a);
+	ck_assert_int_eq(arena_reset_prepare(a, &t), 0);
+	ck_assert_int_eq(arena_reset_cancel(a), 0);
+	ck_assert_uint_eq(gen_of(a), g);
+	ck_assert_int_eq(arena_reset_prepare(a, &t), 0);
+	memset(tu_base(a) + 264, 0, 8);
+	TU_FAILS_WITH(arena_reset_commit(a, ARENA_RESET_TRIM), -1, ECANCELED);
+	ck_assert_uint_eq(gen_of(a), g);
+	/* A detach ends a prepared reset: another handle may prepare. */
+	arena_t *b = tu_attach(tu_seg, 0);
+	ck_assert_int_eq(arena_reset_prepare(b, &t), 0);
+	TU_FAILS_WITH(arena_reset_prepare(a, &(struct timespec){ 0, 0 }), -1,
+	              EBUSY);
+	ck_assert_int_eq(arena_detach(b), 0);
+	ck_assert_int_eq(arena_reset_prepare(a, &t), 0);
+	ck_assert_int_eq(arena_reset_commit(a, ARENA_RESET_TRIM), 0);
+	ck_assert_uint_ne(gen_of(a), g);
+	TU_FAILS_WITH(arena_reset_commit(a, 1u << 5), -1, EINVAL);
+	close(p[0]);
+	close(p[1]);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
 static Suite *section_suite(void)
 {
 	Suite *s = suite_create("section");
@@ -786,6 +876,7 @@ static Suite *section_suite(void)
 	tcase_add_test(tc, fork_inside_section);
 	tcase_add_test(tc, section_reset_race);
 	tcase_add_test(tc, check_sees_sections);
+	tcase_add_test(tc, prepare_drain_commit);
 	return s;
 }
 
