@@ -215,18 +215,33 @@ static void handle_init(struct arena *a, void *base,
  * mapping holds FD's description, and a child inherits the mapping, so a
  * lock on it would outlive its holder.  Opened through /proc/self/fd.
  * PRIVATE: FD's description is this handle's alone (a named arena, opened
- * by us); when no new one can be opened (no /proc, or a mode that denies
- * us), its duplicate will do, at the price that a child inheriting the
+ * by us), and the name is tried first; when no new one can be opened (no
+ * /proc, or a mode that denies us), its duplicate will do, at the price that a child inheriting the
  * mapping keeps the entry live.  A memfd's description travels with the
  * descriptor to other processes: never.
  */
 static int handle_lock_fd(struct arena *a, int fd, bool private)
 {
-	struct stat st;
+	int mode = rdonly(a) ? O_RDONLY : O_RDWR;
+	struct stat st, st2;
 
 	if (fstat(fd, &st) < 0)
 		return -1;
-	a->lock_fd = own_description(fd, rdonly(a) ? O_RDONLY : O_RDWR);
+	/* A named object: opening its name again is cheaper than /proc, and
+	 * right if the name still leads to it (it may have been unlinked or
+	 * replaced meanwhile). */
+	a->lock_fd = -1;
+	if (private && a->name[0] == '/') {
+		int nfd = shm_open(a->name, mode | O_NONBLOCK | O_CLOEXEC, 0);
+
+		if (nfd >= 0 && fstat(nfd, &st2) == 0 && st2.st_dev == st.st_dev &&
+		    st2.st_ino == st.st_ino)
+			a->lock_fd = nfd;
+		else if (nfd >= 0)
+			close(nfd);
+	}
+	if (a->lock_fd < 0)
+		a->lock_fd = own_description(fd, mode);
 	if (a->lock_fd < 0 && private)
 		a->lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (a->lock_fd < 0) {
