@@ -89,8 +89,9 @@ tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
 bench: deps libarena.a
 	sh tests/bench/run.sh
 
-# The crash storm: make stress STRESS_ARGS="-d 60 -p 16"; then the collector
-# pattern of tests/check_collector.c for COLLECTOR_SECONDS (5 s in make check).
+# The crash storm: make stress STRESS_ARGS="-d 60 -p 16"; then both variants
+# of the collector pattern of tests/check_collector.c (acknowledgements, and
+# the two-step reset), COLLECTOR_SECONDS each (5 s each in make check).
 STRESS_ARGS ?= -d 30 -p 8
 COLLECTOR_SECONDS ?= 30
 stress: tests/stress tools/arenactl tests/check_collector
