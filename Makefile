@@ -6,8 +6,8 @@
 # Missing build dependencies are installed by tools/deps.sh (apt-get, says
 # what it installs).
 
-VERSION   = 1.0.0
-SOMAJOR   = 1
+VERSION   = 2.0.0
+SOMAJOR   = 2
 PREFIX   ?= /usr/local
 LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include

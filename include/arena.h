@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 /* The library's version, and the segment format version it writes. */
-#define ARENA_VERSION_MAJOR 1
+#define ARENA_VERSION_MAJOR 2
 #define ARENA_VERSION_MINOR 0
 #define ARENA_VERSION_PATCH 0
 #define ARENA_FORMAT_VERSION 3

@@ -10,9 +10,9 @@ fail() { echo "install_test: $*" >&2; exit 1; }
 
 make -s -C "$top" install PREFIX="$tmp/usr" >/dev/null
 [ -f "$tmp/usr/include/arena.h" ] || fail "arena.h not installed"
-[ -L "$tmp/usr/lib/libarena.so.1" ] || fail "soname link missing"
+[ -L "$tmp/usr/lib/libarena.so.2" ] || fail "soname link missing"
 soname=$(objdump -p "$tmp/usr/lib/libarena.so" | awk '/SONAME/ {print $2}')
-[ "$soname" = "libarena.so.1" ] || fail "soname is '$soname'"
+[ "$soname" = "libarena.so.2" ] || fail "soname is '$soname'"
 
 # Nothing but arena_* (and the version node) may be exported.
 extra=$(nm -D --defined-only "$tmp/usr/lib/libarena.so" |
@@ -47,7 +47,7 @@ ${CC:-cc} -std=c11 -Wall -Werror ${SANITIZE:+-fsanitize=$SANITIZE} \
 	fail "cannot build against the installed library"
 out=$(LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/prog") || fail "program failed: $out"
 [ "$out" = ok ] || fail "program printed '$out'"
-LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/prog" | grep -q "$tmp/usr/lib/libarena.so.1" ||
+LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/prog" | grep -q "$tmp/usr/lib/libarena.so.2" ||
 	fail "program not linked against the installed libarena.so"
 
 # liburcu is a public dependency: arena.h includes its headers.
