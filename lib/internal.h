@@ -229,6 +229,9 @@ void sect_cancel(struct arena *a, uint32_t slot);
  * SLOT >= 0) in a section now; *CLAIMED, if not NULL, receives how many
  * they hold. */
 uint32_t sect_count(const struct arena *a, int slot, uint32_t *claimed);
+/* grace_cancel_slot -- end a pending reset of process slot SLOT: called by
+ * the handle that has just taken that slot, so its resetter is gone. */
+void grace_cancel_slot(struct arena *a, uint32_t slot);
 /* sect_own_thread_open -- whether a section is open in an entry of A's
  * handle claimed by the calling thread (a reset waiting for it would wait
  * for its own caller). */

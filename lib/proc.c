@@ -178,6 +178,7 @@ int proc_register(struct arena *a)
 			/* Whoever had the slot is gone: so are its claims. */
 			dir_cancel_claims(a, i);
 			sect_cancel(a, i);
+			grace_cancel_slot(a, i);
 			procs_changed(a);
 			return 0;
 		}

@@ -230,6 +230,14 @@ void sect_release(struct arena_local *l)
 	l->sect_ = NULL;
 }
 
+void grace_cancel_slot(struct arena *a, uint32_t slot)
+{
+	uint64_t g = uatomic_read(&a->hdr->grace);
+
+	if (g != 0 && FMT_GRACE_SLOT(g) == slot)
+		grace_clear(a, g);
+}
+
 void sect_cancel(struct arena *a, uint32_t slot)
 {
 	/* Only the owner: a claimer zeroes the word of what it takes. */

@@ -852,6 +852,47 @@ START_TEST(prepare_drain_commit)
 }
 END_TEST
 
+/* A resetter that dies with its reset prepared: whoever takes its
+ * process slot next ends the pending reset (else the new handle would take
+ * the mark for its own, live one, and its sections would wait forever). */
+static int prepare_and_wait(void *arg)
+{
+	(void)arg;
+	arena_t *a = arena_attach(tu_seg, 0);
+	struct timespec t = { 5, 0 };
+
+	if (a == NULL || arena_reset_prepare(a, &t) < 0)
+		return tu_fail(2, "prepare: %s", strerror(errno));
+	sh->entered = 1;
+	for (;;)
+		pause();
+}
+
+START_TEST(slot_of_dead_resetter)
+{
+	arena_t *a = tu_create(tu_seg, 1 << 20, NULL);
+	pid_t w = tu_fork(prepare_and_wait, NULL);
+	struct arena_local l;
+
+	ck_assert_int_eq(spin_until(&sh->entered), 0);
+	ck_assert_uint_eq(tu_stat(a).reset_pending, 1);
+	kill(w, SIGKILL);
+	(void)tu_wait_status(w);
+	/* The dead worker's slot is the first free one: b takes it. */
+	arena_t *b = tu_attach(tu_seg, 0);
+	ck_assert_uint_eq(tu_stat(b).reset_pending, 0);
+	ck_assert_int_eq(arena_local_init(&l, b, 0), 0);
+	double t0 = tu_now_ms();
+	ck_assert_int_eq(arena_section_enter(&l), 0);
+	ck_assert_msg(tu_now_ms() - t0 < 1000, "enter waited %.0f ms",
+	              tu_now_ms() - t0);
+	ck_assert_int_eq(arena_section_leave(&l), 0);
+	ck_assert_int_eq(arena_reset_wait(b, 0, NULL), 0);
+	ck_assert_int_eq(arena_detach(b), 0);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
 static Suite *section_suite(void)
 {
 	Suite *s = suite_create("section");
@@ -877,6 +918,7 @@ static Suite *section_suite(void)
 	tcase_add_test(tc, section_reset_race);
 	tcase_add_test(tc, check_sees_sections);
 	tcase_add_test(tc, prepare_drain_commit);
+	tcase_add_test(tc, slot_of_dead_resetter);
 	return s;
 }
 
