@@ -16,11 +16,18 @@
  *                                       NUL of the string at REF between
  *                                       '\0' and 'x' as fast as it can;
  *                                       leave the NUL in place at the end
+ *   arenactl_helper section NAME [N]    N threads (default 1, at most 64)
+ *                                       each enter a read-side section
+ *                                       through a cache of their own; then
+ *                                       print "ready PID"; on SIGUSR1 they
+ *                                       leave them and "left" is printed;
+ *                                       stay attached until killed
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +85,92 @@ static void flip(volatile char *p, double secs)
 	*p = '\0';
 }
 
+/* Threads of "section": each enters a section, reports, waits for the
+ * word to leave, leaves. */
+struct reader {
+	pthread_t t;
+	arena_t *a;
+	int err;                /* errno of a failed call, else 0 */
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int entered, leave;
+
+static void *reader(void *arg)
+{
+	struct reader *r = arg;
+	struct arena_local l;
+
+	if (arena_local_init(&l, r->a, 0) < 0 || arena_section_enter(&l) < 0)
+		r->err = errno;
+	pthread_mutex_lock(&mu);
+	entered++;
+	pthread_cond_broadcast(&cv);
+	while (!leave && r->err == 0)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	if (r->err == 0 && arena_section_leave(&l) < 0)
+		r->err = errno;
+	return NULL;
+}
+
+/* sections -- the "section" mode with N threads; the exit status. */
+static int sections(arena_t *a, long n)
+{
+	struct reader r[64];
+	sigset_t set;
+	int sig;
+
+	if (n < 1 || n > 64) {
+		fprintf(stderr, "arenactl_helper: 1 to 64 threads\n");
+		return 2;
+	}
+	/* SIGUSR1 waits for sigwait(), in every thread. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (long i = 0; i < n; i++) {
+		r[i].a = a;
+		r[i].err = 0;
+		if (pthread_create(&r[i].t, NULL, reader, &r[i]) != 0) {
+			fprintf(stderr, "arenactl_helper: pthread_create\n");
+			return 1;
+		}
+	}
+	pthread_mutex_lock(&mu);
+	while (entered < n)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	for (long i = 0; i < n; i++)
+		if (r[i].err != 0) {
+			errno = r[i].err;
+			fprintf(stderr, "arenactl_helper: section enter in %s: %s\n",
+			        arena_name(a), strerror(errno));
+			return 1;
+		}
+	printf("ready %ld\n", (long)getpid());
+	fflush(stdout);
+	while (sigwait(&set, &sig) != 0)
+		;
+	pthread_mutex_lock(&mu);
+	leave = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	for (long i = 0; i < n; i++) {
+		pthread_join(r[i].t, NULL);
+		if (r[i].err != 0) {
+			fprintf(stderr, "arenactl_helper: section leave in %s: %s\n",
+			        arena_name(a), strerror(r[i].err));
+			return 1;
+		}
+	}
+	printf("left\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 /* die -- report a failed call on NAME; exit 1. */
 static int die(const char *what, const char *name)
 {
@@ -92,7 +185,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: arenactl_helper "
-		        "hold|put|publish|alloc|flip NAME ...\n");
+		        "hold|put|publish|alloc|flip|section NAME ...\n");
 		return 2;
 	}
 	a = arena_attach(argv[2], 0);
@@ -103,6 +196,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		for (;;)
 			pause();
+	} else if (strcmp(argv[1], "section") == 0 && (argc == 3 || argc == 4)) {
+		return sections(a, argc == 4 ? strtol(argv[3], NULL, 10) : 1);
 	} else if (strcmp(argv[1], "put") == 0 && argc == 5) {
 		char *key = unescape(argv[3]);
 		arena_ref_t r = arena_strdup(a, unescape(argv[4]));

@@ -281,6 +281,16 @@ done
 for p in 65537 x -1; do
 	t "create: --dir-slots $p is refused" 2 "--dir-slots" create "$U" 1M --dir-slots "$p"
 done
+for p in 0 65537 x -1 ''; do
+	t "create: --sections '$p' is refused" 2 "--sections: '$p' is not a count from 1 to 65536" create "$U" 1M --sections "$p"
+done
+for w in x -1 86401 1e3 '' 0x10 inf ' 1' 1.2.3; do
+	t "reset: --wait='$w' is refused" 2 "--wait: '$w' is not a number of seconds" reset "$U" "--wait=$w"
+done
+t "reset: --wait with --force" 2 "--force and --wait exclude each other" reset "$U" --wait --force
+t "reset: --wait=1 with --force" 2 "exclude each other" reset "$U" --force --wait=1
+t "reset: --wait SECONDS (the value needs =)" 2 "too many arguments" reset "$U" --wait 1
+t "info: --wait is reset's" 2 "unknown option '--wait'" info "$U" --wait
 long=$(printf '%0300d' 0)
 for c in create info reset rm check dir dump watch; do
 	case $c in create) a=1M;; dump) a=1;; *) a="";; esac
@@ -555,10 +565,10 @@ echo "== watch"
 
 t "watch --interval 0.1 --count 2" 0 '' watch "$P" --interval 0.1 --count 2
 cond "watch: a header and 2 rows" [ "$(wc -l <"$OUT")" -eq 3 ]
-out "watch: header" '^TIME +USED +USE% +BYTES/S +FAILED/S +GEN +PEERS$'
-out "watch: a row" "^[0-9]{2}:[0-9]{2}:[0-9]{2} +0 +0\\.0% +0 +0\\.0 +$(gadd $GP 2) +0\$"
+out "watch: header" '^TIME +USED +USE% +BYTES/S +FAILED/S +GEN +PEERS +SECT +RESET$'
+out "watch: a row" "^[0-9]{2}:[0-9]{2}:[0-9]{2} +0 +0\\.0% +0 +0\\.0 +$(gadd $GP 2) +0 +0 +-\$"
 t "watch --json --interval 0.1 --count 2" 0 '' watch "$P" --json --interval 0.1 --count 2
-jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached'} and r['capacity']==65536 and r['generation']==$(gadd $GP 2) and r['used']==0 for r in d)"
+jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached','sections','reset_pending','resetter_pid'} and r['sections']==0 and r['reset_pending'] is False and r['resetter_pid'] is None and r['capacity']==65536 and r['generation']==$(gadd $GP 2) and r['used']==0 for r in d)"
 "$CTL" watch "$P" --json --interval 0.4 --count 2 >"$OUT" 2>"$ERR" &
 w=$!
 sleep 0.15
@@ -884,6 +894,168 @@ t "rm of a corrupt arena" 0 '' rm "$K"
 cond "rm removed the corrupt arena" [ ! -e "$SHM/$K" ]
 t "rm --force of an arena" 0 '' rm "$C" --force
 cond "rm --force removed it" [ ! -e "$SHM/$C" ]
+
+echo "== read-side sections and the waiting reset"
+
+# start_section NAME [N] -- start a peer on NAME whose N threads (default
+# 1) each enter a read-side section and hold it open until the peer gets
+# SIGUSR1 (then it prints "left" and stays attached); its pid in $reader.
+# in_section NAME [N] -- the same, and wait until the sections are open.
+start_section() {
+	"$HELPER" section "$@" >"$tmp/section.$1" 2>&1 &
+	reader=$!
+	pids="$pids $reader"
+}
+in_section() { start_section "$@"; section_ready "$1"; }
+# section_ready NAME -- wait (2 s at most) until $reader's sections are open.
+section_ready() {
+	h_i=0
+	until grep -q '^ready' "$tmp/section.$1" 2>/dev/null; do
+		h_i=$((h_i + 1))
+		if [ $h_i -gt 100 ] || ! kill -0 "$reader" 2>/dev/null; then
+			echo "arenactl_test: helper did not enter a section in $1:" \
+			     "$(cat "$tmp/section.$1")"
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+# ms -- monotonic enough milliseconds.
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+newseg SD
+t "create --sections 1" 0 '' create "$SD" 64K --sections 1
+ctl info "$SD" --json
+json "info --json: 1 section entry" "d['sect_slots']==1 and d['sect_claimed']==0 and d['sections']==0"
+ctl info "$F" --json
+json "info --json: 128 section entries by default" "d['sect_slots']==128"
+newseg SE
+t "create --sections 65536 --sparse" 0 '' create "$SE" 64K --sections 65536 --sparse
+ctl info "$SE" --json
+json "info --json: 65536 section entries, 64 bytes each in the header" "d['sect_slots']==65536 and d['header_size']>=65536*64"
+ctl rm "$SE"
+
+newseg SC
+t "create --procs 4 --sections 8" 0 '' create "$SC" 64K --procs 4 --sections 8
+RK=$("$HELPER" put "$SC" kept value) || failed "helper put"
+same "info --json, no section" 0 '' "$SC" info "$SC" --json
+json "info --json: 8 entries, none claimed, none open, no reset pending" "d['sect_slots']==8 and d['sect_claimed']==0 and d['sections']==0 and d['reset_pending'] is False and d['resetter_pid'] is None"
+same "info, no section" 0 '' "$SC" info "$SC"
+out "info: the section table" '^sections +0 open, 0 of 8 entries claimed$'
+out "info: no reset pending" '^reset pending +no$'
+in_section "$SC" 2 || failed "helper section"
+same "info --json, a reader in 2 sections" 0 '' "$SC" info "$SC" --json
+json "info --json: 2 sections open, 2 entries claimed" "d['sections']==2 and d['sect_claimed']==2 and d['reset_pending'] is False and d['resetter_pid'] is None"
+json "info --json: the reader's 2 sections" "[(p['pid'],p['alive'],p['sections'],p['resetting']) for p in d['processes']]==[($reader,True,2,False)]"
+same "info, a reader in 2 sections" 0 '' "$SC" info "$SC"
+out "info: 2 sections open" '^sections +2 open, 2 of 8 entries claimed$'
+out "info: the reader, live, 2 sections open" "^  pid $reader +live, 2 sections open\$"
+same "watch --json, sections open" 0 '' "$SC" watch "$SC" --json --interval 0.05 --count 1
+jsonl "watch --json: 2 sections, no reset pending" "d[0]['sections']==2 and d[0]['reset_pending'] is False and d[0]['resetter_pid'] is None"
+same "watch, sections open" 0 '' "$SC" watch "$SC" --interval 0.05 --count 1
+out "watch: SECT 2, RESET -" '^[0-9:]{8} .* 1 +2 +-$'
+same "reset, a reader in 2 sections: refused, names it and its sections" 1 "^arenactl: /$SC: busy: live processes attached: $reader \(2 sections open\) \(use --wait to reset once their sections end, or --force to reset anyway\)\$" "$SC" reset "$SC"
+same "reset --trim, a reader in sections: refused" 1 "busy" "$SC" reset "$SC" --trim
+
+ctl info "$SC" --json
+before=$(cat "$OUT")
+G0=$(field generation)
+t0=$(ms)
+ctl reset "$SC" --wait=0.2
+t1=$(ms)
+verdict "reset --wait=0.2, 2 sections open: times out, exit 1" 1 "^arenactl: /$SC: timed out after 0\.2 s: sections still open: pid $reader \(2 sections\); nothing was reset\$"
+cond "reset --wait=0.2 waited 0.2 s and no more than 5 s ($((t1 - t0)) ms)" [ $((t1 - t0)) -ge 190 -a $((t1 - t0)) -lt 5000 ]
+ctl info "$SC" --json
+cond "reset --wait timed out: info --json as before (generation, counters, directory, sections)" [ "$(cat "$OUT")" = "$before" ]
+same "dump --str: the object of before the timed-out reset" 0 '' "$SC" dump "$SC" "$RK" --str
+cond "dump --str: still its string" [ "$(cat "$OUT")" = value ]
+t "reset --wait=0 --trim, sections open: times out" 1 "/$SC: timed out after 0 s: sections still open: pid $reader \(2 sections\)" reset "$SC" --wait=0 --trim
+ctl info "$SC" --json
+cond "reset --wait=0 --trim: info --json as before" [ "$(cat "$OUT")" = "$before" ]
+
+# A waiting reset in the background: pending while the reader's sections
+# stay open, done as soon as they end (the 60 s only bound a failure; the
+# checks meanwhile may take seconds on a loaded machine).
+"$CTL" reset "$SC" --wait=60 >"$tmp/rw.out" 2>"$tmp/rw.err" &
+resetter=$!
+pids="$pids $resetter"
+i=0
+until { ctl info "$SC" --json && [ "$(field reset_pending)" = True ]; } || [ $i -gt 150 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+json "info --json: the waiting reset pending, by its pid" "d['reset_pending'] is True and d['resetter_pid']==$resetter and d['sections']==2 and d['generation']==$G0"
+json "info --json: the resetter marked, the reader's sections" "sorted((p['pid'],p['sections'],p['resetting']) for p in d['processes'])==sorted([($reader,2,False),($resetter,0,True)])"
+ctl info "$SC"
+out "info: reset pending, by the resetter's pid" "^reset pending +yes, by pid $resetter \(waiting for sections to end\)\$"
+out "info: the resetter, live, resetting" "^  pid $resetter +live, resetting\$"
+out "info: the reader's sections" "^  pid $reader +live, 2 sections open\$"
+ctl watch "$SC" --json --interval 0.05 --count 1
+jsonl "watch --json: the pending reset, its pid, the sections" "d[0]['reset_pending'] is True and d[0]['resetter_pid']==$resetter and d[0]['sections']==2"
+ctl watch "$SC" --interval 0.05 --count 1
+out "watch: SECT 2, RESET the resetter's pid" "^[0-9:]{8} .* 2 +2 +$resetter\$"
+t "reset --wait=0 while another waits: busy, names it" 1 "^arenactl: /$SC: busy: another waiting reset is pending \(pid $resetter\)\$" reset "$SC" --wait=0
+t "reset while another waits: busy, the resetter marked" 1 "busy: live processes attached: .*$resetter \(resetting\)" reset "$SC"
+kill -USR1 "$reader"
+wait "$resetter"; rc=$?
+pids=$(echo " $pids " | sed "s/ $resetter / /")
+cp "$tmp/rw.out" "$OUT"; cp "$tmp/rw.err" "$ERR"
+verdict "reset --wait=60: resets once the sections end, the reader still attached" 0 ''
+cond "reset --wait is silent on success" [ ! -s "$OUT" ]
+i=0
+until grep -q '^left' "$tmp/section.$SC" || [ $i -gt 100 ]; do sleep 0.02; i=$((i + 1)); done
+cond "the reader left its sections" grep -q '^left' "$tmp/section.$SC"
+ctl info "$SC" --json
+json "after the waiting reset: a new generation, the directory empty, the reader attached, nothing open or pending" "d['generation']!=$G0 and d['resets']==1 and d['directory']==[] and d['attached']==1 and d['sections']==0 and d['reset_pending'] is False and d['resetter_pid'] is None and [(p['pid'],p['sections'],p['resetting']) for p in d['processes']]==[($reader,0,False)]"
+same "dump --str after the waiting reset: stale" 1 "stale" "$SC" dump "$SC" "$RK" --str
+t "reset --wait: no section open, a peer attached: resets" 0 '' reset "$SC" --wait
+ctl info "$SC" --json
+json "reset --wait: resets 2" "d['resets']==2 and d['attached']==1"
+t "reset --wait=0 --trim: no section open" 0 '' reset "$SC" --wait=0 --trim
+ctl info "$SC" --json
+json "reset --wait=0 --trim: resets 3, empty" "d['resets']==3 and d['used']==0"
+kill -9 "$reader"; wait "$reader" 2>/dev/null
+
+# A reader killed inside its section holds no reset off.
+in_section "$SC" || failed "helper section"
+kill -9 "$reader"; wait "$reader" 2>/dev/null
+same "info --json, a reader killed in its section" 0 '' "$SC" info "$SC" --json
+json "info --json: its section is not counted" "d['sections']==0 and d['reset_pending'] is False and all(not p['alive'] and p['sections']==0 for p in d['processes'])"
+t0=$(ms)
+t "reset --wait=20, a dead reader's section: resets" 0 '' reset "$SC" --wait=20
+t1=$(ms)
+cond "reset --wait=20 did not wait for the dead reader ($((t1 - t0)) ms)" [ $((t1 - t0)) -lt 8000 ]
+ctl info "$SC" --json
+json "reset --wait=20: resets 4" "d['resets']==4"
+
+# A waiting reset killed while it waits resets nothing, and the section it
+# held back (a reader that came while it was pending) goes on.
+in_section "$SC" || failed "helper section"
+first=$reader
+ctl info "$SC" --json
+G1=$(field generation)
+"$CTL" reset "$SC" --wait >"$tmp/rw.out" 2>"$tmp/rw.err" &
+resetter=$!
+pids="$pids $resetter"
+i=0
+until { ctl info "$SC" --json && [ "$(field reset_pending)" = True ]; } || [ $i -gt 150 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+json "reset --wait, no limit: pending, a section open" "d['resetter_pid']==$resetter and d['sections']==1"
+start_section "$SC"
+# Attached (so in a slot of its own, not the resetter's) and held back.
+i=0
+until { ctl info "$SC" --json && [ "$(field attached)" = 3 ]; } || [ $i -gt 100 ]; do
+	sleep 0.02; i=$((i + 1))
+done
+sleep 0.1
+cond "a reader that comes while the reset is pending waits to enter" sh -c "! grep -q '^ready' '$tmp/section.$SC'"
+kill -TERM "$resetter"; wait "$resetter" 2>/dev/null; rc=$?
+pids=$(echo " $pids " | sed "s/ $resetter / /")
+cond "reset --wait killed by SIGTERM while it waits" [ "$rc" -eq 143 ]
+section_ready "$SC" || failed "the waiting reader did not enter after the resetter died"
+ctl info "$SC" --json
+json "reset --wait killed: nothing reset, nothing pending, both readers in a section" "d['generation']==$G1 and d['resets']==4 and d['reset_pending'] is False and d['resetter_pid'] is None and d['sections']==2 and sorted(p['pid'] for p in d['processes'] if p['alive'] and p['sections'])==sorted([$first,$reader])"
+kill -9 "$first" "$reader"; wait "$first" "$reader" 2>/dev/null
 
 echo "== summary"
 echo "arenactl_test: $npass passed, $nfail failed, $nskip skipped"

@@ -345,21 +345,51 @@ static int print_str(FILE *f, const char *s)
 /* ---- option parsing shared by the commands ----------------------------- */
 
 enum { OPT_JSON = 1000, OPT_SPARSE, OPT_PROCS, OPT_DIRSLOTS, OPT_MODE,
-       OPT_FORCE, OPT_TRIM, OPT_LEN, OPT_STR, OPT_INTERVAL, OPT_COUNT };
+       OPT_FORCE, OPT_TRIM, OPT_LEN, OPT_STR, OPT_INTERVAL, OPT_COUNT,
+       OPT_SECTIONS, OPT_WAIT };
 
 struct opts {
 	bool json, sparse, force, trim, str, help, have_len;
-	unsigned long procs, dir_slots, mode, count;
+	unsigned long procs, dir_slots, mode, count, sections;
 	bool have_mode, have_dir;
+	bool wait, wait_forever;        /* --wait, and without a value */
 	uint64_t len;
-	double interval;
+	double interval, wait_s;
 };
+
+/* WAIT_MAX -- the longest --wait=SECONDS (a day); --wait alone waits for
+ * ever. */
+#define WAIT_MAX 86400.0
+
+/*
+ * parse_wait -- the value of --wait, ARG (NULL: none, wait for ever): a
+ * number of seconds from 0 to WAIT_MAX, digits and a decimal point only
+ * (no sign, exponent, hex, "inf" or "nan" from strtod()).  0, or 2 on a
+ * usage error.
+ */
+static int parse_wait(const struct cmd *c, const char *arg, struct opts *o)
+{
+	char *end;
+
+	o->wait_forever = arg == NULL;
+	if (arg == NULL)
+		return 0;
+	errno = 0;
+	o->wait_s = strtod(arg, &end);
+	if (!isdigit((unsigned char)*arg) ||
+	    arg[strspn(arg, "0123456789.")] != '\0' || *end != '\0' ||
+	    errno != 0 || !(o->wait_s >= 0) || o->wait_s > WAIT_MAX)
+		return usage_err(c, "--wait: '%s' is not a number of seconds "
+		                 "(0 to %.0f)", arg, WAIT_MAX);
+	return 0;
+}
 
 /* get_opts -- parse options LONGS (NULL-terminated names) for command C;
  * leaves positional arguments from optind.  0, or 2 on a usage error. */
 static int get_opts(const struct cmd *c, int argc, char **argv,
                     const struct option *longs, struct opts *o)
 {
+	const char *wait_arg = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -386,6 +416,17 @@ static int get_opts(const struct cmd *c, int argc, char **argv,
 				                 "count from 0 to %u", optarg,
 				                 ARENA_MAX_SLOTS);
 			o->have_dir = true;
+			break;
+		case OPT_SECTIONS:
+			if (parse_uint(optarg, 1, ARENA_MAX_SLOTS, &o->sections) < 0)
+				return usage_err(c, "--sections: '%s' is not a count "
+				                 "from 1 to %u", optarg,
+				                 ARENA_MAX_SLOTS);
+			break;
+		case OPT_WAIT:
+			/* Its value, optional, is checked after the loop. */
+			o->wait = true;
+			wait_arg = optarg;
 			break;
 		case OPT_MODE: {
 			char *end;
@@ -432,6 +473,8 @@ static int get_opts(const struct cmd *c, int argc, char **argv,
 			                 argv[optind - 1]);
 		}
 	}
+	if (o->wait)
+		return parse_wait(c, wait_arg, o);
 	return 0;
 }
 
@@ -486,6 +529,7 @@ static int cmd_create(int argc, char **argv)
 		LONG("sparse", no_argument, OPT_SPARSE),
 		LONG("procs", required_argument, OPT_PROCS),
 		LONG("dir-slots", required_argument, OPT_DIRSLOTS),
+		LONG("sections", required_argument, OPT_SECTIONS),
 		HELP_OPT, END_OPT
 	};
 	const struct cmd *c = cmd_find("create");
@@ -503,6 +547,7 @@ static int cmd_create(int argc, char **argv)
 	ao.flags = o.sparse ? ARENA_CREATE_SPARSE : 0;
 	ao.mode = o.have_mode ? (unsigned)o.mode : 0;
 	ao.proc_slots = (unsigned)o.procs;
+	ao.sect_slots = (unsigned)o.sections;   /* 0: the default */
 	if (o.have_dir)
 		ao.dir_slots = o.dir_slots == 0 ? ARENA_DIR_NONE
 		                                : (unsigned)o.dir_slots;
@@ -558,6 +603,22 @@ static int lists(arena_t *a, struct arena_proc **procs, int *np,
 	return 0;
 }
 
+/* resetter -- the index in PROCS (NP of them) of the live process whose
+ * waiting reset is pending, or -1. */
+static int resetter(const struct arena_proc *procs, int np)
+{
+	for (int i = 0; i < np; i++)
+		if (procs[i].alive && procs[i].resetting)
+			return i;
+	return -1;
+}
+
+/* plural -- "" for 1, else "s". */
+static const char *plural(unsigned long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -569,7 +630,7 @@ static int cmd_info(int argc, char **argv)
 	struct arena_stat st;
 	char b1[32], b2[32], bar[13], when[64];
 	struct opts o;
-	int rc, np, nd, dead = 0;
+	int rc, np, nd, dead = 0, rs;
 	bool is_date;
 	arena_t *a;
 
@@ -585,6 +646,10 @@ static int cmd_info(int argc, char **argv)
 	}
 	for (int i = 0; i < np; i++)
 		dead += !procs[i].alive;
+	/* The statistics and the table are read one after the other: a
+	 * reset may begin or end in between.  Its pid is shown when the
+	 * table names it. */
+	rs = st.reset_pending ? resetter(procs, np) : -1;
 	is_date = fmt_time(st.create_time, "%Y-%m-%d %H:%M:%S", when,
 	                   sizeof(when));
 	if (o.json) {
@@ -597,17 +662,28 @@ static int cmd_info(int argc, char **argv)
 		       ",\"failed_allocs\":%" PRIu64 ",\"resets\":%" PRIu64
 		       ",\"create_time\":%" PRId64 ",\"creator_uid\":%u"
 		       ",\"sparse\":%s,\"proc_slots\":%u,\"dir_slots\":%u"
-		       ",\"attached\":%u,\"processes\":[",
+		       ",\"attached\":%u,\"sect_slots\":%u,\"sect_claimed\":%u"
+		       ",\"sections\":%u,\"reset_pending\":%s,\"resetter_pid\":",
 		       st.format_version, st.segment_size, st.header_size,
 		       st.capacity, st.used, st.available, st.generation,
 		       st.high_water, st.failed_allocs, st.resets,
 		       st.create_time, st.creator_uid,
 		       (st.flags & ARENA_CREATE_SPARSE) ? "true" : "false",
-		       st.proc_slots, st.dir_slots, st.attached);
+		       st.proc_slots, st.dir_slots, st.attached, st.sect_slots,
+		       st.sect_claimed, st.sections,
+		       st.reset_pending ? "true" : "false");
+		if (rs >= 0)
+			printf("%d", (int)procs[rs].pid);
+		else
+			printf("null");
+		printf(",\"processes\":[");
 		for (int i = 0; i < np; i++)
-			printf("%s{\"pid\":%d,\"alive\":%s,\"slot\":%u}",
+			printf("%s{\"pid\":%d,\"alive\":%s,\"slot\":%u"
+			       ",\"sections\":%u,\"resetting\":%s}",
 			       i ? "," : "", (int)procs[i].pid,
-			       procs[i].alive ? "true" : "false", procs[i].slot);
+			       procs[i].alive ? "true" : "false", procs[i].slot,
+			       procs[i].sections,
+			       procs[i].resetting ? "true" : "false");
 		printf("],\"directory\":[");
 		for (int i = 0; i < nd; i++) {
 			printf("%s{\"key\":", i ? "," : "");
@@ -635,11 +711,27 @@ static int cmd_info(int argc, char **argv)
 		printf("created        %s%s by uid %u\n", when,
 		       is_date ? "" : " seconds since the epoch (not a date)",
 		       st.creator_uid);
+		printf("sections       %u open, %u of %u entries claimed\n",
+		       st.sections, st.sect_claimed, st.sect_slots);
+		if (!st.reset_pending)
+			printf("reset pending  no\n");
+		else if (rs >= 0)
+			printf("reset pending  yes, by pid %d (waiting for sections "
+			       "to end)\n", (int)procs[rs].pid);
+		else
+			printf("reset pending  yes (waiting for sections to end)\n");
 		printf("processes      %u live, %d dead, %u slots\n", st.attached,
 		       dead, st.proc_slots);
-		for (int i = 0; i < np; i++)
-			printf("  pid %-8d %s\n", (int)procs[i].pid,
+		for (int i = 0; i < np; i++) {
+			printf("  pid %-8d %s", (int)procs[i].pid,
 			       procs[i].alive ? "live" : "dead");
+			if (procs[i].sections != 0)
+				printf(", %u section%s open", procs[i].sections,
+				       plural(procs[i].sections));
+			if (procs[i].resetting)
+				printf(", resetting");
+			putchar('\n');
+		}
 		printf("directory      %d entr%s, %u slots\n", nd,
 		       nd == 1 ? "y" : "ies", st.dir_slots);
 		for (int i = 0; i < nd; i++) {
@@ -736,10 +828,108 @@ static int cmd_list(int argc, char **argv)
 
 /* ---- reset ------------------------------------------------------------- */
 
+/* peer_procs -- the process table of A, malloc'ed, into *NP; NULL when it
+ * cannot be read (the message then goes without the pids). */
+static struct arena_proc *peer_procs(arena_t *a, int *np)
+{
+	struct arena_stat st;
+	struct arena_proc *p;
+
+	*np = 0;
+	if (arena_stat(a, &st) < 0)
+		return NULL;
+	p = calloc(st.proc_slots + 1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	*np = arena_procs(a, p, st.proc_slots);
+	if (*np < 0)
+		*np = 0;
+	if (*np > (int)st.proc_slots)
+		*np = (int)st.proc_slots;
+	return p;
+}
+
+/* reset_busy -- a plain reset refused with EBUSY: name the live peers,
+ * with their open sections and pending reset; 1. */
+static int reset_busy(arena_t *a)
+{
+	struct arena_stat st;
+	struct arena_proc *p;
+	bool sections;
+	int np;
+
+	p = peer_procs(a, &np);
+	sections = arena_stat(a, &st) == 0 && st.sect_claimed != 0;
+	fprintf(stderr, "%s: %s: busy: live processes attached:", prog,
+	        arena_name(a));
+	for (int i = 0; i < np; i++) {
+		if (!p[i].alive || p[i].pid == getpid())
+			continue;
+		fprintf(stderr, " %d", (int)p[i].pid);
+		if (p[i].sections != 0)
+			fprintf(stderr, " (%u section%s open)", p[i].sections,
+			        plural(p[i].sections));
+		if (p[i].resetting)
+			fprintf(stderr, " (resetting)");
+	}
+	/* --wait resets under peers that use no sections, as --force does:
+	 * offered only where sections are in use. */
+	fprintf(stderr, " (use %s--force to reset anyway)\n",
+	        sections ? "--wait to reset once their sections end, or " : "");
+	free(p);
+	return EXIT_FAILURE;
+}
+
+/*
+ * reset_wait_failed -- a reset that respects sections failed with errno E
+ * (arena_reset_wait() after waiting at most SECS seconds, or a plain
+ * arena_reset() refused membarrier(2)): say why; the exit status.
+ */
+static int reset_wait_failed(arena_t *a, const char *name, int e,
+                             double secs)
+{
+	struct arena_proc *p;
+	int np, n = 0;
+
+	if (e != ETIMEDOUT && e != EBUSY && e != ENOSYS && e != EPERM) {
+		errno = e;
+		return fail(name);
+	}
+	p = peer_procs(a, &np);
+	fprintf(stderr, "%s: %s: ", prog, arena_name(a));
+	if (e == ETIMEDOUT) {
+		fprintf(stderr, "timed out after %g s: sections still open",
+		        secs);
+		for (int i = 0; i < np; i++) {
+			if (!p[i].alive || p[i].sections == 0)
+				continue;
+			fprintf(stderr, "%s pid %d (%u section%s)", n++ ? "," : ":",
+			        (int)p[i].pid, p[i].sections,
+			        plural(p[i].sections));
+		}
+		fprintf(stderr, "; nothing was reset\n");
+	} else if (e == EBUSY) {
+		int r = resetter(p, np);
+
+		if (r >= 0 && p[r].pid != getpid())
+			fprintf(stderr, "busy: another waiting reset is pending "
+			        "(pid %d)\n", (int)p[r].pid);
+		else
+			fprintf(stderr, "busy: another reset is in progress (a "
+			        "trim, or a waiting reset)\n");
+	} else {
+		fprintf(stderr, "cannot wait for sections: membarrier(2) is "
+		        "unavailable (%s)\n", strerror(e));
+	}
+	free(p);
+	return EXIT_FAILURE;
+}
+
 static int cmd_reset(int argc, char **argv)
 {
 	static const struct option longs[] = {
 		LONG("force", no_argument, OPT_FORCE),
+		LONG("wait", optional_argument, OPT_WAIT),
 		LONG("trim", no_argument, OPT_TRIM), HELP_OPT, END_OPT
 	};
 	const struct cmd *c = cmd_find("reset");
@@ -749,24 +939,31 @@ static int cmd_reset(int argc, char **argv)
 
 	if (!begin(c, argc, argv, longs, &o, 1, &rc))
 		return rc;
+	if (o.force && o.wait)
+		return usage_err(c, "--force and --wait exclude each other");
 	a = attach(argv[optind], 0);
 	if (a == NULL)
 		return fail(argv[optind]);
-	rc = arena_reset(a, (o.force ? ARENA_RESET_FORCE : 0) |
-	                    (o.trim ? ARENA_RESET_TRIM : 0));
-	if (rc < 0 && errno == EBUSY) {
-		struct arena_proc p[64];
-		int np = arena_procs(a, p, 64);
+	if (o.wait) {
+		struct timespec ts;
 
-		fprintf(stderr, "%s: %s: busy: live processes attached:",
-		        prog, arena_name(a));
-		for (int i = 0; i < np && i < 64; i++)
-			if (p[i].alive && p[i].pid != getpid())
-				fprintf(stderr, " %d", (int)p[i].pid);
-		fprintf(stderr, " (use --force to reset anyway)\n");
-		rc = EXIT_FAILURE;
-	} else if (rc < 0) {
-		rc = fail(argv[optind]);
+		ts.tv_sec = (time_t)o.wait_s;
+		ts.tv_nsec = (long)((o.wait_s - (double)ts.tv_sec) * 1e9);
+		if (ts.tv_nsec > 999999999L)
+			ts.tv_nsec = 999999999L;
+		rc = arena_reset_wait(a, o.trim ? ARENA_RESET_TRIM : 0,
+		                      o.wait_forever ? NULL : &ts);
+		if (rc < 0)
+			rc = reset_wait_failed(a, argv[optind], errno, o.wait_s);
+	} else {
+		rc = arena_reset(a, (o.force ? ARENA_RESET_FORCE : 0) |
+		                    (o.trim ? ARENA_RESET_TRIM : 0));
+		if (rc < 0 && errno == EBUSY)
+			rc = reset_busy(a);
+		else if (rc < 0 && (errno == ENOSYS || errno == EPERM))
+			rc = reset_wait_failed(a, argv[optind], errno, 0);
+		else if (rc < 0)
+			rc = fail(argv[optind]);
 	}
 	arena_detach(a);
 	return rc;
@@ -1103,8 +1300,10 @@ static int cmd_watch(int argc, char **argv)
 	};
 	const struct cmd *c = cmd_find("watch");
 	struct arena_stat prev, st;
+	struct arena_proc *procs;
 	struct sigaction sa;
 	unsigned long shown = 0;
+	unsigned slots;
 	double t0, t1;
 	struct opts o;
 	arena_t *a;
@@ -1115,20 +1314,29 @@ static int cmd_watch(int argc, char **argv)
 	a = attach(argv[optind], INSPECT);
 	if (a == NULL)
 		return fail(argv[optind]);
+	/* The process table, read only while a reset is pending: its pid. */
+	if (arena_stat(a, &prev) < 0 ||
+	    (procs = calloc((slots = prev.proc_slots) + 1,
+	                    sizeof(*procs))) == NULL) {
+		rc = fail(argv[optind]);
+		arena_detach(a);
+		return rc;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	arena_stat(a, &prev);
 	t0 = now_s();
 	if (!o.json)
-		printf("%-8s %8s %6s %10s %10s %8s %5s\n", "TIME", "USED", "USE%",
-		       "BYTES/S", "FAILED/S", "GEN", "PEERS");
+		printf("%-8s %8s %6s %10s %10s %8s %5s %5s %8s\n", "TIME", "USED",
+		       "USE%", "BYTES/S", "FAILED/S", "GEN", "PEERS", "SECT",
+		       "RESET");
 	while (!stop && (o.count == 0 || shown < o.count)) {
 		struct timespec ts;
 		double dt, rate, frate;
-		char b1[32], b2[32], clock_s[24];
+		char b1[32], b2[32], clock_s[24], who[16];
 		time_t now;
+		int np, rs = -1;
 
 		ts.tv_sec = (time_t)o.interval;
 		ts.tv_nsec = (long)((o.interval - (double)ts.tv_sec) * 1e9);
@@ -1137,6 +1345,10 @@ static int cmd_watch(int argc, char **argv)
 		if (stop)
 			break;
 		arena_stat(a, &st);
+		if (st.reset_pending) {
+			np = arena_procs(a, procs, slots);
+			rs = resetter(procs, np < (int)slots ? np : (int)slots);
+		}
 		t1 = now_s();
 		dt = t1 - t0 > 0 ? t1 - t0 : 1e-9;
 		/* Bytes allocated: a reset in between restarts the count. */
@@ -1147,25 +1359,38 @@ static int cmd_watch(int argc, char **argv)
 		now = time(NULL);
 		/* The raw seconds, should the clock be no date. */
 		(void)fmt_time((int64_t)now, "%H:%M:%S", clock_s, sizeof(clock_s));
-		if (o.json)
+		/* RESET: the pending reset's pid, "yes" when the table does
+		 * not name it (it began or ended in between), "-" for none. */
+		if (rs >= 0)
+			snprintf(who, sizeof(who), "%d", (int)procs[rs].pid);
+		else
+			snprintf(who, sizeof(who), "%s",
+			         st.reset_pending ? "yes" : "-");
+		if (o.json) {
 			printf("{\"time\":%lld,\"used\":%" PRIu64 ",\"capacity\":%"
 			       PRIu64 ",\"bytes_per_s\":%.0f,\"failed_per_s\":%.1f"
-			       ",\"generation\":%" PRIu64 ",\"attached\":%u}\n",
+			       ",\"generation\":%" PRIu64 ",\"attached\":%u"
+			       ",\"sections\":%u,\"reset_pending\":%s"
+			       ",\"resetter_pid\":%s}\n",
 			       (long long)now, st.used, st.capacity, rate, frate,
-			       st.generation, st.attached);
-		else
+			       st.generation, st.attached, st.sections,
+			       st.reset_pending ? "true" : "false",
+			       rs >= 0 ? who : "null");
+		} else {
 			/* GEN: 8 digits, up to 16777215 (a new arena
 			 * starts at a random generation) */
-			printf("%-8s %8s %5.1f%% %10s %10.1f %8" PRIu64 " %5u\n",
-			       clock_s, fmt_size(st.used, b1, sizeof(b1)),
+			printf("%-8s %8s %5.1f%% %10s %10.1f %8" PRIu64 " %5u %5u "
+			       "%8s\n", clock_s, fmt_size(st.used, b1, sizeof(b1)),
 			       pct(st.used, st.capacity),
 			       fmt_size((uint64_t)rate, b2, sizeof(b2)), frate,
-			       st.generation, st.attached);
+			       st.generation, st.attached, st.sections, who);
+		}
 		fflush(stdout);
 		prev = st;
 		t0 = t1;
 		shown++;
 	}
+	free(procs);
 	arena_detach(a);
 	return 0;
 }
@@ -1175,12 +1400,12 @@ static int cmd_watch(int argc, char **argv)
 static const struct cmd cmds[] = {
 	{ "create", "Create an arena of SIZE usable bytes (K, M, G, T suffixes).",
 	  cmd_create, "create NAME SIZE [--mode MODE] [--sparse] [--procs N] "
-	  "[--dir-slots N]" },
-	{ "info", "Show an arena's geometry, usage, statistics, processes and "
-	  "directory.", cmd_info, "info NAME [--json]" },
+	  "[--dir-slots N] [--sections N]" },
+	{ "info", "Show an arena's geometry, usage, statistics, sections, "
+	  "processes and directory.", cmd_info, "info NAME [--json]" },
 	{ "list", "List the arenas in /dev/shm.", cmd_list, "list [--json]" },
 	{ "reset", "Free everything in an arena at once (new generation).",
-	  cmd_reset, "reset NAME [--force] [--trim]" },
+	  cmd_reset, "reset NAME [--force | --wait[=SECONDS]] [--trim]" },
 	{ "rm", "Remove an arena's name (attached processes keep it mapped).",
 	  cmd_rm, "rm NAME [--force]" },
 	{ "check", "Verify an arena's header, process table and directory.",
@@ -1188,7 +1413,8 @@ static const struct cmd cmds[] = {
 	{ "dir", "List an arena's directory.", cmd_dir, "dir NAME [--json]" },
 	{ "dump", "Show one object as a hex dump or a string.", cmd_dump,
 	  "dump NAME REF [--len N] [--str]" },
-	{ "watch", "Show usage, allocation rate, generation and peers live.",
+	{ "watch", "Show usage, allocation rate, generation, peers and sections "
+	  "live.",
 	  cmd_watch, "watch NAME [--interval S] [--count N] [--json]" },
 	{ NULL, NULL, NULL, NULL }
 };
