@@ -836,21 +836,28 @@ static inline int arena_section_enter(struct arena_local *l)
 		}
 	} else if (ARENA_LIKELY_(l->sect_ != NULL && b->state_ != NULL)) {
 		/* {generation | 1}; grace (the word after the epoch) is 0
-		 * unless a reset is pending.  The resetter's membarrier(2)
+		 * unless a reset is pending; the epoch is read again after
+		 * it.  The resetter's membarrier(2)
 		 * orders both accesses, and the section's own, in this thread
 		 * at the hardware level; the compiler barriers keep the
 		 * compiler from moving them (liburcu's membarrier flavour
 		 * does the same). */
-		uatomic_set(l->sect_,
-		            (uatomic_read(l->epoch_) & ~ARENA_OFFSET_MASK) | 1);
+		uint64_t e = uatomic_read(l->epoch_);
+
+		uatomic_set(l->sect_, (e & ~ARENA_OFFSET_MASK) | 1);
 		if (l->fence_)
 			cmm_smp_mb();
 		else
 			cmm_barrier();
+		/* No reset pending, and none came and went since the epoch
+		 * was read (the word then names the generation entered). */
 		if (ARENA_LIKELY_(uatomic_read(l->epoch_ + 1) == 0)) {
-			cmm_barrier();
-			l->nest_ = 1;
-			return 0;
+			cmm_smp_rmb();
+			if (ARENA_LIKELY_(uatomic_read(l->epoch_) == e)) {
+				cmm_barrier();
+				l->nest_ = 1;
+				return 0;
+			}
 		}
 	}
 	return arena_section_enter_slow(l);

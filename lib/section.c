@@ -202,6 +202,10 @@ static int sect_claim(struct arena_local *l)
 			continue;
 		uatomic_set(&e->word, 0);
 		uatomic_set(&e->tid, tid);
+		/* A resetter may count the entry ours now, and wait for it. */
+		cmm_smp_mb();
+		if (uatomic_read(&a->hdr->grace) != 0)
+			sect_kick(a);
 		l->sect_ = &e->word;
 		return 0;
 	}
@@ -269,13 +273,16 @@ int arena_section_enter_slow(struct arena_local *l)
 	if (l->sect_ == NULL && sect_claim(l) < 0)
 		return -1;
 	for (;;) {
-		uint64_t g;
+		uint64_t g, e = uatomic_read(l->epoch_);
 
-		uatomic_set(l->sect_, FMT_SECT_IN(FMT_GEN(uatomic_read(l->epoch_))));
+		uatomic_set(l->sect_, FMT_SECT_IN(FMT_GEN(e)));
 		cmm_smp_mb();
 		g = uatomic_read(&a->hdr->grace);
-		if (g == 0)
+		cmm_smp_rmb();
+		if (g == 0 && uatomic_read(l->epoch_) == e)
 			break;
+		if (g == 0)
+			continue;       /* a reset came and went: name the new one */
 		/* A reset is pending: stay out of its generation. */
 		uatomic_set(l->sect_, 0);
 		cmm_smp_mb();
