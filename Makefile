@@ -138,8 +138,27 @@ fuzz-replay: $(REPLAY_BINS)
 
 # The protocol, model-checked with spin (Debian package spin), in three
 # configurations: 2 peers and 1 resetter; 1 peer and 2 resetters; the same
-# with the epoch word of the per-thread caches.
-MODEL_CONFIGS = NPEERS=2,NRESET=1 NPEERS=1,NRESET=2 NPEERS=1,NRESET=2,EPOCH
+# with the epoch word of the per-thread caches.  Then the read-side
+# sections, the waiting reset and the generation wait (SECTIONS) in four:
+# 2 readers; 1 reader with 2 sections; the same with a generation waiter;
+# a reader whose slot a newcomer takes over.
+MODEL_CONFIGS = NPEERS=2,NRESET=1 NPEERS=1,NRESET=2 NPEERS=1,NRESET=2,EPOCH \
+  SECTIONS,NR=2 SECTIONS,NR=1,NSECT=2 SECTIONS,NR=1,NSECT=2,GENWAIT \
+  SECTIONS,NR=1,TAKEOVER
+# Negative checks: broken variants of the sections protocol (described at
+# the top of tests/model/arena.pml), each with the property spin must find
+# violated: S1 (a section sees another generation), S2 (a reset waits for
+# good), S4 (a lost wake-up of the generation wait), R (a reader waits for
+# good).  Here a violation is the expected result; a mutant that passes
+# fails make model.  Spin stops at the first error, which must be the named
+# one (for S1, whose mutants also stall a reset, it goes on: -c0); -O0, as
+# these are small and compiling pan at -O2 would take longer than running it.
+MODEL_MS = SECTIONS,NR=1,NSECT=2
+MODEL_MUTANTS = $(MODEL_MS),NOMB:S1 $(MODEL_MS),NORECHECK:S1 \
+  $(MODEL_MS),LOADREORDER:S1 $(MODEL_MS),DEADCOUNT:S2 $(MODEL_MS),NOKICK:S2 \
+  $(MODEL_MS),NOCLEAR:R $(MODEL_MS),NOREG:R $(MODEL_MS),NOBACKOUT:S2 \
+  SECTIONS,NR=1,TAKEOVER,NOTAKECLEAR:S2 SECTIONS,NR=1,TAKEOVER,TAKENOKICK:S2 \
+  $(MODEL_MS),GENWAIT,LATESEQ:S4 $(MODEL_MS),GENWAIT,WAITFULL:S4
 model:
 	@command -v spin >/dev/null 2>&1 || { echo "model: installing spin"; \
 	  apt-get install -y -qq spin >/dev/null; }
@@ -150,6 +169,20 @@ model:
 	  $(CC) -O2 -DSAFETY -DCOLLAPSE -w -o pan pan.c && \
 	  ./pan -m200000 > pan.out; grep -E 'errors|states, stored|violated' pan.out; \
 	  grep -q 'errors: 0' pan.out && ! grep -q violated pan.out || exit 1; \
+	done; \
+	for m in $(MODEL_MUTANTS); do \
+	  cfg=$${m%:*}; prop=$${m##*:}; \
+	  case $$prop in S1) pat='ingen|insec';; S2) pat='rdone';; \
+	    S4) pat='wg0';; R) pat='alive\[1\]';; *) exit 1;; esac; \
+	  defs=$$(echo "$$cfg" | sed 's/^/-D/; s/,/ -D/g'); \
+	  printf '== mutant %s, expected to violate %s: ' "$$cfg" "$$prop"; \
+	  c=; [ $$prop = S1 ] && c=-c0; \
+	  spin $$defs -a ../arena.pml >/dev/null && \
+	  $(CC) -O0 -DSAFETY -DCOLLAPSE -w -o pan pan.c && \
+	  ./pan -m200000 $$c > pan.out; \
+	  if grep -E "^pan:[0-9]+: assertion violated .*($$pat)" pan.out >/dev/null; then \
+	    echo "violation found (as expected)"; \
+	  else echo "NOT found"; grep -E 'errors|violated' pan.out; exit 1; fi; \
 	done
 
 # What CI runs besides make check (see .ci/run).
