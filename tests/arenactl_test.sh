@@ -935,6 +935,22 @@ ctl info "$SE" --json
 json "info --json: 65536 section entries, 64 bytes each in the header" "d['sect_slots']==65536 and d['header_size']>=65536*64"
 ctl rm "$SE"
 
+echo "== the permanent part"
+newseg PM
+t "create --perm 10K" 0 '' create "$PM" 64K --perm 10K
+ctl info "$PM" --json
+json "info --json: a permanent part of 12K (rounded to pages), 16 keys" "d['perm_size']==12288 and d['perm_used']==0 and d['perm_dir_slots']==16 and d['perm_dir_entries']==0 and d['capacity']==65536"
+ctl info "$PM"
+out "info: the permanent part" '^permanent +0 of 12K used, 0 of 16 keys$'
+ctl info "$F" --json
+json "info --json: no permanent part by default" "d['perm_size']==0 and d['perm_dir_slots']==0"
+ctl info "$F"
+out "info: no permanent part" '^permanent +none$'
+for p in x -1 2T; do
+	t "create: --perm '$p' is refused" 2 "--perm: '$p' is not a size|'$p'" create "$U" 1M --perm "$p"
+done
+ctl rm "$PM"
+
 newseg SC
 t "create --procs 4 --sections 8" 0 '' create "$SC" 64K --procs 4 --sections 8
 RK=$("$HELPER" put "$SC" kept value) || failed "helper put"

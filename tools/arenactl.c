@@ -346,14 +346,14 @@ static int print_str(FILE *f, const char *s)
 
 enum { OPT_JSON = 1000, OPT_SPARSE, OPT_PROCS, OPT_DIRSLOTS, OPT_MODE,
        OPT_FORCE, OPT_TRIM, OPT_LEN, OPT_STR, OPT_INTERVAL, OPT_COUNT,
-       OPT_SECTIONS, OPT_WAIT };
+       OPT_SECTIONS, OPT_WAIT, OPT_PERM };
 
 struct opts {
 	bool json, sparse, force, trim, str, help, have_len;
 	unsigned long procs, dir_slots, mode, count, sections;
 	bool have_mode, have_dir;
 	bool wait, wait_forever;        /* --wait, and without a value */
-	uint64_t len;
+	uint64_t len, perm;
 	double interval, wait_s;
 };
 
@@ -440,6 +440,11 @@ static int get_opts(const struct cmd *c, int argc, char **argv,
 			o->have_mode = true;
 			break;
 		}
+		case OPT_PERM:
+			if (parse_size(optarg, &o->perm) < 0)
+				return usage_err(c, "--perm: '%s' is not a size "
+				                 "(e.g. 64K)", optarg);
+			break;
 		case OPT_LEN:
 			if (parse_size(optarg, &o->len) < 0 || o->len == 0)
 				return usage_err(c, "--len: '%s' is not a size",
@@ -530,6 +535,7 @@ static int cmd_create(int argc, char **argv)
 		LONG("procs", required_argument, OPT_PROCS),
 		LONG("dir-slots", required_argument, OPT_DIRSLOTS),
 		LONG("sections", required_argument, OPT_SECTIONS),
+		LONG("perm", required_argument, OPT_PERM),
 		HELP_OPT, END_OPT
 	};
 	const struct cmd *c = cmd_find("create");
@@ -548,6 +554,7 @@ static int cmd_create(int argc, char **argv)
 	ao.mode = o.have_mode ? (unsigned)o.mode : 0;
 	ao.proc_slots = (unsigned)o.procs;
 	ao.sect_slots = (unsigned)o.sections;   /* 0: the default */
+	ao.perm_size = (size_t)o.perm;          /* 0: none */
 	if (o.have_dir)
 		ao.dir_slots = o.dir_slots == 0 ? ARENA_DIR_NONE
 		                                : (unsigned)o.dir_slots;
@@ -663,6 +670,8 @@ static int cmd_info(int argc, char **argv)
 		       ",\"create_time\":%" PRId64 ",\"creator_uid\":%u"
 		       ",\"sparse\":%s,\"proc_slots\":%u,\"dir_slots\":%u"
 		       ",\"attached\":%u,\"sect_slots\":%u,\"sect_claimed\":%u"
+		       ",\"perm_size\":%" PRIu64 ",\"perm_used\":%" PRIu64
+		       ",\"perm_dir_slots\":%u,\"perm_dir_entries\":%u"
 		       ",\"sections\":%u,\"reset_pending\":%s,\"resetter_pid\":",
 		       st.format_version, st.segment_size, st.header_size,
 		       st.capacity, st.used, st.available, st.generation,
@@ -670,7 +679,8 @@ static int cmd_info(int argc, char **argv)
 		       st.create_time, st.creator_uid,
 		       (st.flags & ARENA_CREATE_SPARSE) ? "true" : "false",
 		       st.proc_slots, st.dir_slots, st.attached, st.sect_slots,
-		       st.sect_claimed, st.sections,
+		       st.sect_claimed, st.perm_size, st.perm_used,
+		       st.perm_dir_slots, st.perm_dir_entries, st.sections,
 		       st.reset_pending ? "true" : "false");
 		if (rs >= 0)
 			printf("%d", (int)procs[rs].pid);
@@ -704,6 +714,14 @@ static int cmd_info(int argc, char **argv)
 		       usage_bar(st.used, st.capacity, bar),
 		       pct(st.used, st.capacity));
 		printf("available      %s\n", fmt_size(st.available, b2, sizeof(b2)));
+		/* The part no reset frees. */
+		if (st.perm_size == 0)
+			printf("permanent      none\n");
+		else
+			printf("permanent      %s of %s used, %u of %u keys\n",
+			       fmt_size(st.perm_used, b1, sizeof(b1)),
+			       fmt_size(st.perm_size, b2, sizeof(b2)),
+			       st.perm_dir_entries, st.perm_dir_slots);
 		printf("generation     %" PRIu64 "\n", st.generation);
 		printf("high water     %s\n", fmt_size(st.high_water, b1, sizeof(b1)));
 		printf("failed allocs  %" PRIu64 "\n", st.failed_allocs);
@@ -1400,7 +1418,7 @@ static int cmd_watch(int argc, char **argv)
 static const struct cmd cmds[] = {
 	{ "create", "Create an arena of SIZE usable bytes (K, M, G, T suffixes).",
 	  cmd_create, "create NAME SIZE [--mode MODE] [--sparse] [--procs N] "
-	  "[--dir-slots N] [--sections N]" },
+	  "[--dir-slots N] [--sections N] [--perm SIZE]" },
 	{ "info", "Show an arena's geometry, usage, statistics, sections, "
 	  "processes and directory.", cmd_info, "info NAME [--json]" },
 	{ "list", "List the arenas in /dev/shm.", cmd_list, "list [--json]" },
