@@ -94,7 +94,10 @@ struct fmt_header {
 	uint32_t procs_seq;       /* 332 +1 at every attach and detach; peer
 	                             watchers sleep on it */
 	uint32_t procs_waiters;   /* 336 sleepers on procs_seq */
-	uint8_t  pad4[384 - 340];
+	uint32_t sect_owned;      /* 340 section-table entries with an owner
+	                             (a hint: 0 lets attach and reset skip the
+	                             table) */
+	uint8_t  pad4[384 - 344];
 	/* 384: process table, directory, section table */
 };
 
@@ -141,6 +144,7 @@ _Static_assert(offsetof(struct fmt_header, wake_waiters) == 324, "waiters");
 _Static_assert(offsetof(struct fmt_header, grace_seq) == 328, "grace_seq");
 _Static_assert(offsetof(struct fmt_header, procs_seq) == 332, "procs_seq");
 _Static_assert(offsetof(struct fmt_header, procs_waiters) == 336, "pwaiters");
+_Static_assert(offsetof(struct fmt_header, sect_owned) == 340, "sect_owned");
 _Static_assert(sizeof(struct fmt_header) == FMT_TABLES, "header size");
 
 /* State word and references: {generation:24 | offset:40}. */

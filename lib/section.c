@@ -200,6 +200,10 @@ static int sect_claim(struct arena_local *l)
 			continue;
 		if (uatomic_cmpxchg(&e->owner, o, me) != o)
 			continue;
+		/* Counted before the first section, a full barrier: a resetter
+		 * that finds the count 0 is seen by our grace check. */
+		if (o == 0)
+			(void)uatomic_add_return(&a->hdr->sect_owned, 1);
 		uatomic_set(&e->word, 0);
 		uatomic_set(&e->tid, tid);
 		/* A resetter may count the entry ours now, and wait for it. */
@@ -228,8 +232,10 @@ void sect_release(struct arena_local *l)
 		return;
 	if (!rdonly(a)) {
 		uatomic_set(l->sect_, 0);
-		(void)uatomic_cmpxchg(&sect_of(l->sect_)->owner,
-		                      (uint32_t)a->slot + 1, 0);
+		if (uatomic_cmpxchg(&sect_of(l->sect_)->owner,
+		                    (uint32_t)a->slot + 1, 0) ==
+		    (uint32_t)a->slot + 1)
+			(void)uatomic_add_return(&a->hdr->sect_owned, -1);
 	}
 	l->sect_ = NULL;
 }
@@ -244,9 +250,14 @@ void grace_cancel_slot(struct arena *a, uint32_t slot)
 
 void sect_cancel(struct arena *a, uint32_t slot)
 {
+	/* No entry owned by anyone: nothing to look at (attach is then
+	 * spared the table's pages). */
+	if (uatomic_read(&a->hdr->sect_owned) == 0)
+		return;
 	/* Only the owner: a claimer zeroes the word of what it takes. */
 	for (uint32_t i = 0; i < a->sect_slots; i++)
-		(void)uatomic_cmpxchg(&a->sects[i].owner, slot + 1, 0);
+		if (uatomic_cmpxchg(&a->sects[i].owner, slot + 1, 0) == slot + 1)
+			(void)uatomic_add_return(&a->hdr->sect_owned, -1);
 }
 
 int arena_section_enter_slow(struct arena_local *l)
@@ -349,10 +360,13 @@ bool sect_own_thread_open(const struct arena *a)
 }
 
 /* sections_claimed -- whether any entry has an owner: if none, no thread
- * can be in a section without first claiming one, a compare-and-swap
- * after which it sees our grace word, so no membarrier is needed. */
+ * can be in a section without first claiming one, a compare-and-swap and
+ * an increment of sect_owned after which it sees our grace word, so no
+ * membarrier is needed.  A count of 0 says so without the scan. */
 static bool sections_claimed(struct arena *a)
 {
+	if (uatomic_read(&a->hdr->sect_owned) == 0)
+		return false;
 	for (uint32_t i = 0; i < a->sect_slots; i++)
 		if (uatomic_read(&a->sects[i].owner) != 0)
 			return true;

@@ -498,7 +498,7 @@ static const struct {
 	HF(pad0), HF(state), HF(pad1), HF(failed_allocs), HF(resets),
 	HF(high_water), HF(last_reset), HF(trim_owner), HF(dir_probe),
 	HF(perm_top), HF(perm_probe), HF(epoch), HF(grace), HF(pad3), HF(wake_seq),
-	HF(wake_waiters), HF(grace_seq), HF(procs_seq), HF(procs_waiters),
+	HF(wake_waiters), HF(grace_seq), HF(procs_seq), HF(procs_waiters), HF(sect_owned),
 	HF(pad4),
 #undef HF
 };

@@ -69,6 +69,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
@@ -1685,11 +1686,12 @@ static struct row *lat_row(const char *name, double *vals, int total,
 }
 
 static double g_reset_1m = NAN, g_reset_1g = NAN;
+static double g_attach64 = NAN, g_attach64_floor = NAN;
 
 static void bench_latency(void)
 {
 	int total = 1 + g_rounds;
-	double v[MAXR];
+	double v[MAXR], vf[MAXR];
 	struct statvfs sv;
 	unsigned big_flags = 0;
 	char note[128] = "";
@@ -1739,6 +1741,55 @@ static void bench_latency(void)
 		v[k] = (double)(now_ns() - t0) / K;
 	}
 	lat_row("arena_attach + arena_detach", v, total, "ns/op", 200);
+	arena_detach(a);
+	drop_name(name);
+
+	/* attach + detach of a 64 MiB arena (issue 11, item 5), and its
+	 * floor: what any attach must do, open the object, map it, touch
+	 * its first page, unmap it and close it. */
+	name = new_name();
+	a = arena_create(name, 64 * MIB, NULL);
+	if (a == NULL)
+		die("arena_create: %s", strerror(errno));
+	for (int k = 0; k < total; k++) {
+		const int K = 200;
+		uint64_t t0 = now_ns();
+
+		for (int j = 0; j < K; j++) {
+			arena_t *h = arena_attach(name, 0);
+
+			if (h == NULL)
+				die("arena_attach: %s", strerror(errno));
+			arena_detach(h);
+		}
+		v[k] = (double)(now_ns() - t0) / K;
+		t0 = now_ns();
+		for (int j = 0; j < K; j++) {
+			int fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+			void *p;
+
+			if (fd < 0)
+				die("shm_open: %s", strerror(errno));
+			p = mmap(NULL, 64 * MIB + 12288, PROT_READ | PROT_WRITE,
+			         MAP_SHARED, fd, 0);
+			if (p == MAP_FAILED)
+				die("mmap: %s", strerror(errno));
+			(void)*(volatile uint64_t *)p;
+			munmap(p, 64 * MIB + 12288);
+			close(fd);
+		}
+		vf[k] = (double)(now_ns() - t0) / K;
+	}
+	{
+		struct row *wa, *wf;
+
+		wf = lat_row("64 MiB: open + mmap + first touch + munmap + close "
+		             "(floor)", vf, total, "ns/op", 200);
+		wa = lat_row("64 MiB: arena_attach + arena_detach", v, total,
+		             "ns/op", 200);
+		g_attach64 = wa->med;
+		g_attach64_floor = wf->med;
+	}
 	arena_detach(a);
 	drop_name(name);
 
@@ -2485,6 +2536,11 @@ static void targets(void)
 	       note);
 	target("arena_ptr / base + offset (ARENA_NULL gives NULL)", g_ptr_ratio,
 	       "x", 1, 1.2, "medians, 4096 refs in cache, 1-byte reads");
+	snprintf(note, sizeof(note), "medians; the floor (open, mmap, touch one "
+	         "page, munmap, close) is %.1f us here, attach/floor %.2fx",
+	         g_attach64_floor / 1000, g_attach64 / g_attach64_floor);
+	target("arena_attach + arena_detach, 64 MiB", g_attach64 / 1000, "us", 1,
+	       10, note);
 	target("arena_reset 1 GiB / arena_reset 1 MiB", g_reset_1g / g_reset_1m,
 	       "x", 1, 2, "medians");
 	snprintf(note, sizeof(note), "arena_alloc, alignment 1: used %" PRIu64
