@@ -1033,7 +1033,7 @@ static void worker(const struct run *r, int w)
 				else if (kind == I_LOCAL &&
 				         (st.used < want ||
 				          st.used > want + want / 64 +
-				                    (uint64_t)r->nw * 512 * KIB))
+				                    (uint64_t)r->nw * 2 * MIB))
 					fail("arena_local_alloc: used %" PRIu64
 					     " for %" PRIu64 " bytes", st.used, want);
 			}
@@ -1220,7 +1220,8 @@ static void run_alloc(enum impl impl, size_t size, int procs, int nw,
 			die("mmap %zu: %s", r.region_len, strerror(errno));
 	}
 	if (base_impl(impl) == I_ARENA || base_impl(impl) == I_LOCAL) {
-		size_t cap = (size_t)nw * (n * size + 2 * 256 * KIB) + MIB;
+		/* Room for each cache's largest chunk twice (1 MiB). */
+		size_t cap = (size_t)nw * (n * size + 2 * MIB) + MIB;
 
 		r.name = new_name();
 		r.a = arena_create(r.name, cap, NULL);
