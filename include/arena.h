@@ -655,7 +655,7 @@ ARENA_API int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx);
  * Chunks are not padded (alignment 1), so a cache wastes no space between
  * chunks; two caches share at most the one cache line where their chunks
  * meet.  Chunk size: CHUNK bytes given to arena_local_init(), or, with 0,
- * adaptive: 4 KiB doubling at each refill up to 256 KiB, and never more
+ * adaptive: 4 KiB doubling at each refill up to 1 MiB, and never more
  * than 1/32 of the capacity.  When a request does not fit the rest of the
  * chunk, that rest is given back if nothing was allocated after the chunk;
  * then a request larger than half a chunk (or aligned to more than a

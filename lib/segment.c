@@ -787,7 +787,8 @@ arena_t *arena_attach_fd(int fd, unsigned flags)
 
 /*
  * prefault -- map every page of A's segment in: MADV_POPULATE_WRITE (or
- * _READ for a read-only handle) where the kernel has it (Linux 5.14), else
+ * _READ for a read-only handle) where the kernel has it (Linux 5.14),
+ * followed by a read of each page, else
  * one access per page, a read, or for a read-write handle an atomic add of
  * 0, which changes no byte however peers write at the same time.
  */
@@ -800,8 +801,18 @@ static int prefault(struct arena *a)
 	size_t len = (size_t)a->seg_size;
 
 	if (madvise(a->base, len, rdonly(a) ? MADV_POPULATE_READ
-	                                    : MADV_POPULATE_WRITE) == 0)
+	                                    : MADV_POPULATE_WRITE) == 0) {
+		/* Then one read of each page from user space: a hypervisor
+		 * that shadows the guest's page tables (PVM) still fills each
+		 * page at its first user access, some microseconds, which
+		 * would otherwise fall on the caller's first use. */
+		uint64_t sum = 0;
+
+		for (size_t off = 0; off < len; off += FMT_PAGE)
+			sum += uatomic_read((uint64_t *)(void *)(a->base + off));
+		(void)sum;
 		return 0;
+	}
 	if (errno != EINVAL)
 		return -1;          /* ENOMEM, EFAULT: no memory behind it */
 	for (size_t off = 0; off < len; off += FMT_PAGE) {

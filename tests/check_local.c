@@ -215,13 +215,13 @@ START_TEST(chunk_sizes)
 	st = tu_stat(a);
 	ck_assert_uint_eq(st.used, 8 + 3000 + 16384);
 	before = st.used;
-	/* More than half the largest chunk (256 KiB): the 16 KiB chunk's rest
+	/* More than half the largest chunk (1 MiB): the 16 KiB chunk's rest
 	 * goes back and the request is served straight from the arena, no
-	 * chunk taken: 8 + 3000 + 5000 + 200000. */
-	ck_assert(arena_local_alloc(&l, 200000, 8) != ARENA_NULL);
+	 * chunk taken: 8 + 3000 + 5000 + 600000. */
+	ck_assert(arena_local_alloc(&l, 600000, 8) != ARENA_NULL);
 	st = tu_stat(a);
-	ck_assert_uint_eq(st.used, 8 + 3000 + 5000 + 200000);
-	ck_assert_uint_lt(st.used, before + 200000);
+	ck_assert_uint_eq(st.used, 8 + 3000 + 5000 + 600000);
+	ck_assert_uint_lt(st.used, before + 600000);
 	arena_detach(a);
 
 	/* A small arena: chunks of at most capacity / 32 (here 1024). */

@@ -20,8 +20,17 @@
  *            this was written on, the arena_local_alloc loop runs 0.65 or
  *            0.93 ns depending only on where its loop sits (the plain bump
  *            loop does not move); targets take the worse of the two.
+ *            At 16 bytes also three loops that write each object with
+ *            one 8-byte store, as a program would: a private bump pointer
+ *            per worker over its own slice of one MAP_SHARED |
+ *            MAP_ANONYMOUS region, and arena_local_alloc with and without
+ *            the region prefaulted in each worker; their 2-process
+ *            scaling is compared (see targets()), since two caches on
+ *            one arena write pages their process has not mapped yet
+ *            where private pointers do not (issue 9).
  *   Every timed round also records whether a worker was preempted
- *   (involuntary context switches): "k/11 rounds preempted".
+ *   (involuntary context switches): "k/11 rounds preempted", and its page
+ *   faults: "n page faults/worker/round" (mean over the timed rounds).
  *   latency  arena_create per MiB, attach+detach, reset of 1 MiB and 1 GiB
  *            arenas, reset with ARENA_RESET_TRIM; a 64 MiB attach with and
  *            without ARENA_PREFAULT, and the first write to each page
@@ -238,6 +247,7 @@ static void med_min(double *v, int n, double *med, double *min)
 struct wtime {
 	uint64_t t0[MAXR], t1[MAXR];
 	long csw[MAXR];      /* involuntary context switches in the round */
+	long flt[MAXR];      /* minor page faults in the round */
 } __attribute__((aligned(64)));
 
 struct ctl {
@@ -522,25 +532,37 @@ enum impl {
 	 * loop's first instruction at the start of a 64-byte line: how fast
 	 * such a small loop runs depends on where it sits. */
 	I_BUMP_L0, I_LOCAL_L0,
+	/* The scaling rows (16 bytes): each object written with one 8-byte
+	 * store, as a program would.  A private bump pointer per worker over
+	 * its own slice of one MAP_SHARED | MAP_ANONYMOUS region; one
+	 * arena_local cache per worker on one shared arena, as it comes and
+	 * with every worker's mapping of the region prefaulted (outside the
+	 * timed rounds). */
+	I_BUMP_WR, I_LOCAL_WR, I_LOCAL_WR_PF,
 	I_COUNT
 };
 #define I_MAIN (I_BOOST + 1)   /* the implementations of the chart */
 static const char *const impl_key[I_COUNT] = {
 	"bump_floor", "cas_floor", "arena_alloc", "arena_local_alloc",
 	"glibc_malloc", "jemalloc", "mimalloc", "mutex_bump", "boost_ipc",
-	"bump_floor_loop0", "arena_local_alloc_loop0"
+	"bump_floor_loop0", "arena_local_alloc_loop0",
+	"bump_written", "arena_local_written", "arena_local_written_prefault"
 };
 static const char *const impl_label[I_COUNT] = {
 	"plain bump (floor)", "CAS bump (floor)", "arena_alloc",
 	"arena_local_alloc", "glibc malloc", "jemalloc", "mimalloc",
 	"pshared mutex bump", "Boost.Interprocess",
-	"plain bump, loop at line+0", "arena_local_alloc, loop at line+0"
+	"plain bump, loop at line+0", "arena_local_alloc, loop at line+0",
+	"private bump, objects written", "arena_local_alloc, objects written",
+	"arena_local_alloc, written, prefaulted"
 };
 
 /* base_impl -- the allocator a layout variant measures. */
 static enum impl base_impl(enum impl i)
 {
-	return i == I_BUMP_L0 ? I_BUMP : i == I_LOCAL_L0 ? I_LOCAL : i;
+	return i == I_BUMP_L0 || i == I_BUMP_WR ? I_BUMP
+	     : i == I_LOCAL_L0 || i == I_LOCAL_WR || i == I_LOCAL_WR_PF ? I_LOCAL
+	     : i;
 }
 
 static int is_malloc(enum impl i)
@@ -553,6 +575,7 @@ static int is_malloc(enum impl i)
  * the generation check. */
 struct bump {
 	uint64_t cur, lo;
+	unsigned char *base;    /* the written variant: offset 0's address */
 };
 
 static inline uint64_t bump_alloc(struct bump *b, uint64_t size,
@@ -695,6 +718,43 @@ static LAYOUT("align-loops=64") void loop_local_16_l0(void *ctx, uint64_t *rec,
 }
 #endif
 
+/*
+ * The scaling loops: as loop_bump_16 and loop_local_16, and each object is
+ * written with one 8-byte store.  A failed allocation (0 or ARENA_NULL) is
+ * recorded and not written; the check after the round reports it.
+ */
+struct localw {
+	struct arena_local *l;
+	arena_t *a;
+};
+
+static LOOPFN void loop_bump_wr_16(void *ctx, uint64_t *rec, size_t n)
+{
+	struct bump *b = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r = bump_alloc(b, 16, ALIGN);
+
+		if (caa_likely(r != 0))
+			*(uint64_t *)(void *)(b->base + r) = i;
+		rec[i] = r;
+	}
+}
+
+static LOOPFN void loop_local_wr_16(void *ctx, uint64_t *rec, size_t n)
+{
+	const struct localw *c = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		arena_ref_t r = arena_local_alloc(c->l, 16, ALIGN);
+		uint64_t *p = arena_ptr(c->a, r);
+
+		if (caa_likely(p != NULL))
+			*p = i;
+		rec[i] = r;
+	}
+}
+
 #ifdef HAVE_BOOST
 static size_t g_boost_size;
 static void loop_boost(void *ctx, uint64_t *rec, size_t n)
@@ -722,6 +782,14 @@ static loop_fn *get_loop(enum impl impl, size_t size)
 		return loop_boost;
 	}
 #endif
+	if (size == 16) {
+		switch (impl) {
+		case I_BUMP_WR: return loop_bump_wr_16;
+		case I_LOCAL_WR:
+		case I_LOCAL_WR_PF: return loop_local_wr_16;
+		default: break;
+		}
+	}
 #ifdef HAVE_LAYOUT
 	if (size == 16) {
 		switch (impl) {
@@ -751,16 +819,35 @@ struct run {
 	const char *name;        /* arena or Boost segment */
 	arena_t *a;              /* the parent's handle (threads share it) */
 	void *bb;                /* the parent's Boost handle */
+	unsigned char *region;   /* I_BUMP_WR: the shared anonymous region */
+	size_t region_len;
 	uint64_t lo, span;       /* floors: region [lo, lo + nw * span) */
 };
 
 struct result {
 	int ok, skipped;
 	double med_ns, min_ns;   /* per allocation per worker */
+	double mean_ns;          /* the same over all timed rounds together
+	                            (0 for the malloc peers) */
 	int preempted;           /* timed rounds in which a worker was
 	                            preempted (involuntary context switch) */
+	double faults;           /* minor page faults per worker per timed
+	                            round (0 for the malloc peers: not
+	                            counted) */
 	char note[200];
 };
+
+/* faults_per_round -- the mean of the workers' minor faults over the
+ * timed rounds. */
+static double faults_per_round(int nw, int total)
+{
+	double sum = 0;
+
+	for (int k = 1; k < total; k++)
+		for (int w = 0; w < nw; w++)
+			sum += (double)g_ctl->tw[w].flt[k];
+	return sum / ((double)nw * (double)(total - 1));
+}
 
 /* round_stats -- ns/alloc of each timed round (earliest start to latest
  * end) into V; returns how many; counts preempted rounds in *PRE. */
@@ -793,13 +880,23 @@ static void rendezvous(int nw, int k)
 		caa_cpu_relax();
 }
 
+/* prefault -- map every page of A into this process before the timed
+ * rounds, with the library's arena_prefault() (MADV_POPULATE_WRITE, then a
+ * read of each page, which hypervisors that shadow page tables need). */
+static void prefault(arena_t *a)
+{
+	if (arena_prefault(a) < 0)
+		die("arena_prefault: %s", strerror(errno));
+}
+
 static void worker(const struct run *r, int w)
 {
 	struct ctl *c = g_ctl;
 	uint64_t *rec = g_rec[w];
 	uint64_t hi = r->lo + (uint64_t)r->nw * r->span;
 	struct arena_local l;
-	struct bump b = { 0, 0 };
+	struct bump b = { 0, 0, r->region };
+	struct localw lw = { &l, NULL };
 	struct casb cb = { &c->cas_word, r->lo };
 	struct mtxb mb = { &c->mtx, &c->mtx_top, r->lo };
 	arena_t *a = NULL;
@@ -836,6 +933,11 @@ static void worker(const struct run *r, int w)
 				ready = 0;
 			}
 			ctx = &l;
+			lw.a = a;
+			if (r->impl == I_LOCAL_WR || r->impl == I_LOCAL_WR_PF)
+				ctx = &lw;
+			if (r->impl == I_LOCAL_WR_PF)
+				prefault(a);
 		}
 		break;
 	case I_BOOST:
@@ -873,6 +975,7 @@ static void worker(const struct run *r, int w)
 		c->tw[w].t0[k] = t0;
 		c->tw[w].t1[k] = t1;
 		c->tw[w].csw[k] = ru1.ru_nivcsw - ru0.ru_nivcsw;
+		c->tw[w].flt[k] = ru1.ru_minflt - ru0.ru_minflt;
 
 		/* Check this worker's part, then (worker 0) the whole. */
 		if (go) {
@@ -917,7 +1020,7 @@ static void worker(const struct run *r, int w)
 				else if (kind == I_LOCAL &&
 				         (st.used < want ||
 				          st.used > want + want / 64 +
-				                    (uint64_t)r->nw * 512 * KIB))
+				                    (uint64_t)r->nw * 2 * MIB))
 					fail("arena_local_alloc: used %" PRIu64
 					     " for %" PRIu64 " bytes", st.used, want);
 			}
@@ -1072,7 +1175,10 @@ static void run_workers(const struct run *r, struct result *res)
 		return;
 	}
 	nv = round_stats(r->nw, r->total, r->n, v, &res->preempted);
+	for (int k = 0; k < nv; k++)
+		res->mean_ns += v[k] / nv;
 	med_min(v, nv, &res->med_ns, &res->min_ns);
+	res->faults = faults_per_round(r->nw, r->total);
 	res->ok = 1;
 }
 
@@ -1091,8 +1197,18 @@ static void run_alloc(enum impl impl, size_t size, int procs, int nw,
 	r.total = 1 + g_rounds;
 	r.lo = 4096;
 	r.span = n * size + 4096;
+	if (impl == I_BUMP_WR) {
+		/* Not touched here: each worker's first round maps its slice,
+		 * as each process's first use maps the arena's pages. */
+		r.region_len = r.lo + (size_t)nw * r.span;
+		r.region = mmap(NULL, r.region_len, PROT_READ | PROT_WRITE,
+		                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (r.region == MAP_FAILED)
+			die("mmap %zu: %s", r.region_len, strerror(errno));
+	}
 	if (base_impl(impl) == I_ARENA || base_impl(impl) == I_LOCAL) {
-		size_t cap = (size_t)nw * (n * size + 2 * 256 * KIB) + MIB;
+		/* Room for each cache's largest chunk twice (1 MiB). */
+		size_t cap = (size_t)nw * (n * size + 2 * MIB) + MIB;
 
 		r.name = new_name();
 		r.a = arena_create(r.name, cap, NULL);
@@ -1121,6 +1237,8 @@ static void run_alloc(enum impl impl, size_t size, int procs, int nw,
 		}
 	}
 	run_workers(&r, res);
+	if (r.region != NULL)
+		munmap(r.region, r.region_len);
 	if (r.a != NULL) {
 		arena_detach(r.a);
 		drop_name(r.name);
@@ -1620,10 +1738,21 @@ static void bench_alloc(void)
 				}
 				snprintf(w->status, sizeof(w->status), "ok");
 				w->preempted = res->preempted;
+				w->note[0] = '\0';
 				if (res->preempted > 0)
 					snprintf(w->note, sizeof(w->note),
 					         "%d/%d rounds preempted", res->preempted,
 					         g_rounds);
+				/* Page faults in timed rounds: what a warm-up
+				 * round did not take out (see the scaling
+				 * target). */
+				if (res->faults >= 0.5) {
+					size_t k = strlen(w->note);
+
+					snprintf(w->note + k, sizeof(w->note) - k,
+					         "%s%.0f page faults/worker/round",
+					         k ? "; " : "", res->faults);
+				}
 				w->med = res->med_ns;
 				w->min = res->min_ns;
 				w->mops_med = g_modes[m].nw * 1e3 / res->med_ns;
@@ -2534,6 +2663,47 @@ static void targets(void)
 	         g_sect_floor);
 	target("arena_section_enter / _leave, each", g_sect_ns, "ns", 1, 2,
 	       note);
+	/*
+	 * With each object written: two caches in two processes against two
+	 * private bump pointers in two processes, each one's 2-process
+	 * throughput over its own 1-process throughput, measured in the same
+	 * run, so that what the machine does to two writers (memory bandwidth,
+	 * other load) cancels out.  Throughput over all timed rounds together,
+	 * not the median round: the loss is page faults, which fall in the
+	 * first rounds.  A private pointer writes its own slice every round,
+	 * so its pages are mapped after the warm-up round; after a reset the
+	 * chunks of two caches interleave differently from round to round, so
+	 * each process goes on writing pages it has not mapped yet, one fault
+	 * each, until it has mapped the whole region.  Prefaulting each
+	 * process's mapping takes them out.
+	 */
+	{
+		const struct result *lw1 = &g_res[s16][2][I_LOCAL_WR];
+		const struct result *lw2 = &g_res[s16][3][I_LOCAL_WR];
+		const struct result *pf1 = &g_res[s16][2][I_LOCAL_WR_PF];
+		const struct result *pf2 = &g_res[s16][3][I_LOCAL_WR_PF];
+		const struct result *bw1 = &g_res[s16][2][I_BUMP_WR];
+		const struct result *bw2 = &g_res[s16][3][I_BUMP_WR];
+		double sb = bw1->ok && bw2->ok ? 2.0 * bw1->mean_ns / bw2->mean_ns
+		                               : NAN;
+		double sl = lw1->ok && lw2->ok ? 2.0 * lw1->mean_ns / lw2->mean_ns
+		                               : NAN;
+		double sp = pf1->ok && pf2->ok ? 2.0 * pf1->mean_ns / pf2->mean_ns
+		                               : NAN;
+
+		snprintf(note, sizeof(note), "2 procs / 1 proc, objects written, "
+		         "all timed rounds: caches %.3gx, private bump %.3gx; "
+		         "page faults/worker/round %.0f, bump %.0f", sl, sb,
+		         lw2->ok ? lw2->faults : NAN, bw2->ok ? bw2->faults : NAN);
+		target("arena_local 16 B written: 2-proc scaling / bump's",
+		       sl / sb, "x", 0, 0.9, note);
+		snprintf(note, sizeof(note), "the same with the region prefaulted "
+		         "in each process: caches %.3gx, private bump %.3gx; page "
+		         "faults/worker/round %.0f", sp, sb,
+		         pf2->ok ? pf2->faults : NAN);
+		target("the same, arena prefaulted in each process", sp / sb, "x",
+		       0, 0.9, note);
+	}
 	target("arena_ptr / base + offset (ARENA_NULL gives NULL)", g_ptr_ratio,
 	       "x", 1, 1.2, "medians, 4096 refs in cache, 1-byte reads");
 	snprintf(note, sizeof(note), "medians; the floor (open, mmap, touch one "
