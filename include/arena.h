@@ -951,7 +951,8 @@ ARENA_API int arena_wait_generation(arena_t *a, uint64_t gen,
 /*
  * arena_prefault - map every page of A's segment into the calling process
  * now (MADV_POPULATE_WRITE, or _READ for a read-only handle, where the
- * kernel has it, Linux 5.14; else one access per page, which changes no
+ * kernel has it, Linux 5.14, then a read of each page, which hypervisors
+ * that shadow page tables need; else one access per page, which changes no
  * byte), so that first touches later take no page faults.  Worth it for a
  * process that will use much of the arena; it costs the time to fault the
  * whole segment, and memory for all of it.  Also ARENA_PREFAULT at attach
