@@ -1,8 +1,10 @@
 /*
  * arena.h - libarena: a lock-free bump arena in named POSIX shared memory.
  *
- * A segment is a named shared-memory object: a header (one page plus the
- * process table and the directory) followed by the bump region.  Processes
+ * A segment is a named shared-memory object: a header (the identity and
+ * shared words, the process table, the directory, the section table and
+ * the permanent directory, in whole pages), an optional permanent part
+ * that no reset frees (arena_perm_alloc()), and the bump region.  Processes
  * attach by name and allocate with one compare-and-swap on a 64-bit state
  * word {generation:24 | top:40}, moving the top downwards.  An allocation
  * yields a reference: (generation << 40) | offset.  References, never
@@ -28,8 +30,8 @@
  * functions taking one are safe to call concurrently except arena_detach(),
  * which must be the handle's last use.  fork(): the handles a child
  * inherits are read-only in the child.  arena_alloc() and its relatives,
- * arena_publish(), arena_reset() and arena_local_init() fail there with
- * EROFS; reading (arena_ptr(), arena_get(), arena_get_str(),
+ * arena_perm_alloc(), arena_publish(), every reset, arena_local_init()
+ * and arena_section_enter() fail there with EROFS; reading (arena_ptr(), arena_get(), arena_get_str(),
  * arena_lookup(), arena_dir_list(), arena_stat(), arena_check()) goes on
  * working.  They hold no slot of the process table, and get an open file
  * description of their own for their lock queries, so they do not keep the
