@@ -39,7 +39,13 @@ arena_ref_t arena_alloc_slow(arena_t *a, size_t size, size_t align)
 	return r;
 }
 
-arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size, size_t align)
+/*
+ * The copying calls, for any allocator: ALLOC takes SIZE bytes at ALIGN
+ * from SRC (a handle, a per-thread cache, the permanent part), and A is
+ * the handle the reference is turned into an address with.
+ */
+arena_ref_t copy_calloc(alloc_fn *alloc, void *src, const arena_t *a,
+                        size_t n, size_t size, size_t align)
 {
 	arena_ref_t r;
 
@@ -47,13 +53,14 @@ arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size, size_t align)
 		errno = EOVERFLOW;
 		return ARENA_NULL;
 	}
-	r = arena_alloc(a, n * size, align);
+	r = alloc(src, n * size, align);
 	if (r != ARENA_NULL)
 		memset(arena_ptr(a, r), 0, n * size);
 	return r;
 }
 
-arena_ref_t arena_memdup(arena_t *a, const void *p, size_t n, size_t align)
+arena_ref_t copy_mem(alloc_fn *alloc, void *src, const arena_t *a,
+                     const void *p, size_t n, size_t align)
 {
 	arena_ref_t r;
 
@@ -61,13 +68,14 @@ arena_ref_t arena_memdup(arena_t *a, const void *p, size_t n, size_t align)
 		errno = EINVAL;
 		return ARENA_NULL;
 	}
-	r = arena_alloc(a, n, align);
+	r = alloc(src, n, align);
 	if (r != ARENA_NULL)
 		memcpy(arena_ptr(a, r), p, n);
 	return r;
 }
 
-arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n)
+arena_ref_t copy_strn(alloc_fn *alloc, void *src, const arena_t *a,
+                      const char *s, size_t n)
 {
 	arena_ref_t r;
 	char *d;
@@ -81,13 +89,33 @@ arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n)
 		errno = EOVERFLOW;
 		return ARENA_NULL;
 	}
-	r = arena_alloc(a, n + 1, 1);
+	r = alloc(src, n + 1, 1);
 	if (r != ARENA_NULL) {
 		d = arena_ptr(a, r);
 		memcpy(d, s, n);
 		d[n] = '\0';
 	}
 	return r;
+}
+
+static arena_ref_t from_handle(void *a, size_t size, size_t align)
+{
+	return arena_alloc(a, size, align);
+}
+
+arena_ref_t arena_calloc(arena_t *a, size_t n, size_t size, size_t align)
+{
+	return copy_calloc(from_handle, a, a, n, size, align);
+}
+
+arena_ref_t arena_memdup(arena_t *a, const void *p, size_t n, size_t align)
+{
+	return copy_mem(from_handle, a, a, p, n, align);
+}
+
+arena_ref_t arena_strndup(arena_t *a, const char *s, size_t n)
+{
+	return copy_strn(from_handle, a, a, s, n);
 }
 
 arena_ref_t arena_strdup(arena_t *a, const char *s)
@@ -346,9 +374,7 @@ int arena_reset_cancel(arena_t *a)
 int arena_reset_wait(arena_t *a, unsigned flags,
                      const struct timespec *timeout)
 {
-	if (!handle_ok(a) || (flags & ~ARENA_RESET_TRIM) ||
-	    (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-	                         timeout->tv_nsec >= 1000000000L))) {
+	if (!handle_ok(a) || (flags & ~ARENA_RESET_TRIM) || !timeout_ok(timeout)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -398,18 +424,12 @@ arena_ref_t arena_perm_alloc(arena_t *a, size_t size, size_t align)
 	}
 }
 
+static arena_ref_t from_perm(void *a, size_t size, size_t align)
+{
+	return arena_perm_alloc(a, size, align);
+}
+
 arena_ref_t arena_perm_strdup(arena_t *a, const char *s)
 {
-	arena_ref_t r;
-	size_t n;
-
-	if (s == NULL) {
-		errno = EINVAL;
-		return ARENA_NULL;
-	}
-	n = strlen(s);
-	r = arena_perm_alloc(a, n + 1, 1);
-	if (r != ARENA_NULL)
-		memcpy(arena_ptr(a, r), s, n + 1);
-	return r;
+	return copy_strn(from_perm, a, a, s, SIZE_MAX);
 }

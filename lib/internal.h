@@ -216,6 +216,16 @@ static inline arena_ref_t alloc_top(struct arena *a, uint64_t size,
 	}
 }
 
+/* The copying calls for any allocator (alloc.c): ALLOC takes SIZE bytes
+ * at ALIGN from SRC; A turns the reference into an address. */
+typedef arena_ref_t alloc_fn(void *src, size_t size, size_t align);
+arena_ref_t copy_calloc(alloc_fn *alloc, void *src, const arena_t *a,
+                        size_t n, size_t size, size_t align);
+arena_ref_t copy_mem(alloc_fn *alloc, void *src, const arena_t *a,
+                     const void *p, size_t n, size_t align);
+arena_ref_t copy_strn(alloc_fn *alloc, void *src, const arena_t *a,
+                      const char *s, size_t n);
+
 /* alloc_fail -- count a refused allocation; ARENA_NULL, errno ENOMEM. */
 arena_ref_t alloc_fail(struct arena *a);
 

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "internal.h"
 
@@ -157,63 +156,32 @@ static bool local_ok(const struct arena_local *l)
 	return true;
 }
 
+static arena_ref_t from_cache(void *l, size_t size, size_t align)
+{
+	return arena_local_alloc(l, size, align);
+}
+
 arena_ref_t arena_local_calloc(struct arena_local *l, size_t n, size_t size,
                                size_t align)
 {
-	arena_ref_t r;
-
 	if (!local_ok(l))
 		return ARENA_NULL;
-	if (size != 0 && n > SIZE_MAX / size) {
-		errno = EOVERFLOW;
-		return ARENA_NULL;
-	}
-	r = arena_local_alloc(l, n * size, align);
-	if (r != ARENA_NULL)
-		memset(arena_ptr(l->arena_, r), 0, n * size);
-	return r;
+	return copy_calloc(from_cache, l, l->arena_, n, size, align);
 }
 
 arena_ref_t arena_local_memdup(struct arena_local *l, const void *p, size_t n,
                                size_t align)
 {
-	arena_ref_t r;
-
 	if (!local_ok(l))
 		return ARENA_NULL;
-	if (p == NULL) {
-		errno = EINVAL;
-		return ARENA_NULL;
-	}
-	r = arena_local_alloc(l, n, align);
-	if (r != ARENA_NULL)
-		memcpy(arena_ptr(l->arena_, r), p, n);
-	return r;
+	return copy_mem(from_cache, l, l->arena_, p, n, align);
 }
 
 arena_ref_t arena_local_strndup(struct arena_local *l, const char *s, size_t n)
 {
-	arena_ref_t r;
-	char *d;
-
 	if (!local_ok(l))
 		return ARENA_NULL;
-	if (s == NULL) {
-		errno = EINVAL;
-		return ARENA_NULL;
-	}
-	n = strnlen(s, n);
-	if (n == SIZE_MAX) {
-		errno = EOVERFLOW;
-		return ARENA_NULL;
-	}
-	r = arena_local_alloc(l, n + 1, 1);
-	if (r != ARENA_NULL) {
-		d = arena_ptr(l->arena_, r);
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return r;
+	return copy_strn(from_cache, l, l->arena_, s, n);
 }
 
 arena_ref_t arena_local_strdup(struct arena_local *l, const char *s)

@@ -118,9 +118,9 @@ static long left(int64_t d, long cap)
 	return n <= 0 ? 0 : n < cap ? (long)n : cap;
 }
 
-/* wake_generation -- after a reset, or the end of a pending one: move
- * wake_seq (a full barrier) and wake its sleepers, if any. */
-static void wake_generation(struct arena *a)
+/* reset_wake -- after a reset, or the end of a pending one: move wake_seq
+ * (a full barrier) and wake its sleepers, if any. */
+void reset_wake(struct arena *a)
 {
 	(void)uatomic_add_return(&a->hdr->wake_seq, 1);
 	if (uatomic_read(&a->hdr->wake_waiters) != 0)
@@ -147,7 +147,7 @@ static bool grace_alive(const struct arena *a, uint64_t g)
 static void grace_clear(struct arena *a, uint64_t g)
 {
 	if (uatomic_cmpxchg(&a->hdr->grace, g, 0) == g)
-		wake_generation(a);
+		reset_wake(a);
 }
 
 /*
@@ -394,7 +394,7 @@ int grace_begin(struct arena *a, uint64_t *gp)
 		g = cur;
 	}
 	if (g != 0)
-		wake_generation(a);     /* a dead resetter's waiters */
+		reset_wake(a);     /* a dead resetter's waiters */
 	*gp = me;
 	if (sections_claimed(a) && memb_all() < 0) {
 		int err = errno;
@@ -475,12 +475,52 @@ static bool generation_moved(struct arena *a, uint64_t g)
 	return FMT_GEN(w) != g && FMT_OFF(w) != FMT_TOP_TRIMMING;
 }
 
+/*
+ * sleep_until -- wait until DONE(A, CTX), sleeping on the futex word SEQ
+ * (read before each look, after a full barrier, so a change made and
+ * woken for after the look is not lost) at most CAP nanoseconds at a time,
+ * until deadline D.  A read-write handle counts itself in *WAITERS, so
+ * that changers wake it; a read-only one cannot, and polls every RO_CAP.
+ * 0 when DONE, -1 ETIMEDOUT.
+ */
+static int sleep_until(struct arena *a, uint32_t *seq, uint32_t *waiters,
+                       bool (*done)(struct arena *, void *), void *ctx,
+                       int64_t d, long cap, long ro_cap)
+{
+	bool ro = rdonly(a);
+	int ret = 0;
+
+	if (!ro)
+		(void)uatomic_add_return(waiters, 1);
+	for (;;) {
+		uint32_t v = uatomic_read(seq);
+		long ns;
+
+		cmm_smp_mb();
+		if (done(a, ctx))
+			break;
+		ns = left(d, ro ? ro_cap : cap);
+		if (ns == 0) {
+			errno = ETIMEDOUT;
+			ret = -1;
+			break;
+		}
+		futex_sleep(seq, v, ns);
+	}
+	if (!ro)
+		(void)uatomic_add_return(waiters, -1);
+	return ret;
+}
+
+static bool moved_past(struct arena *a, void *gen)
+{
+	return generation_moved(a, *(uint64_t *)gen);
+}
+
 int arena_wait_generation(arena_t *a, uint64_t gen,
                           const struct timespec *timeout)
 {
 	int64_t d;
-	bool ro;
-	int ret = 0;
 
 	if (!handle_ok(a) || gen == 0 || gen > FMT_GEN_MASK) {
 		errno = EINVAL;
@@ -489,33 +529,9 @@ int arena_wait_generation(arena_t *a, uint64_t gen,
 	d = deadline(timeout);
 	if (d == -2)
 		return -1;
-	/* A read-only handle cannot count itself a sleeper: it polls. */
-	ro = rdonly(a);
-	if (!ro)
-		(void)uatomic_add_return(&a->hdr->wake_waiters, 1);
-	for (;;) {
-		uint32_t s = uatomic_read(&a->hdr->wake_seq);
-		long ns;
-
-		cmm_smp_mb();
-		if (generation_moved(a, gen))
-			break;
-		ns = left(d, ro ? POLL_MIN_NS * 4 : NSEC);
-		if (ns == 0) {
-			errno = ETIMEDOUT;
-			ret = -1;
-			break;
-		}
-		futex_sleep(&a->hdr->wake_seq, s, ns);
-	}
-	if (!ro)
-		(void)uatomic_add_return(&a->hdr->wake_waiters, -1);
-	return ret;
-}
-
-void reset_wake(struct arena *a)
-{
-	wake_generation(a);
+	/* The cap is a safety net only: every reset wakes the sleepers. */
+	return sleep_until(a, &a->hdr->wake_seq, &a->hdr->wake_waiters,
+	                   moved_past, &gen, d, NSEC, POLL_MIN_NS * 4);
 }
 
 /* procs_changed -- only when someone waits, so that an attach and detach
@@ -534,12 +550,22 @@ void procs_changed(struct arena *a)
 /* A death wakes no one: watchers look again this often. */
 #define PROCS_POLL_NS 20000000L    /* 20 ms */
 
+/* set_changed -- whether the live set differs from *TOKEN; if so *TOKEN
+ * becomes its fingerprint. */
+static bool set_changed(struct arena *a, void *token)
+{
+	uint64_t f = proc_fingerprint(a);
+
+	if (f == *(uint64_t *)token)
+		return false;
+	*(uint64_t *)token = f;
+	return true;
+}
+
 int arena_procs_wait(arena_t *a, uint64_t *token,
                      const struct timespec *timeout)
 {
 	int64_t d;
-	bool ro;
-	int ret = 0;
 
 	if (!handle_ok(a) || token == NULL) {
 		errno = EINVAL;
@@ -548,29 +574,6 @@ int arena_procs_wait(arena_t *a, uint64_t *token,
 	d = deadline(timeout);
 	if (d == -2)
 		return -1;
-	ro = rdonly(a);
-	if (!ro)
-		(void)uatomic_add_return(&a->hdr->procs_waiters, 1);
-	for (;;) {
-		uint32_t s = uatomic_read(&a->hdr->procs_seq);
-		uint64_t f;
-		long ns;
-
-		cmm_smp_mb();
-		f = proc_fingerprint(a);
-		if (f != *token) {
-			*token = f;
-			break;
-		}
-		ns = left(d, PROCS_POLL_NS);
-		if (ns == 0) {
-			errno = ETIMEDOUT;
-			ret = -1;
-			break;
-		}
-		futex_sleep(&a->hdr->procs_seq, s, ns);
-	}
-	if (!ro)
-		(void)uatomic_add_return(&a->hdr->procs_waiters, -1);
-	return ret;
+	return sleep_until(a, &a->hdr->procs_seq, &a->hdr->procs_waiters,
+	                   set_changed, token, d, PROCS_POLL_NS, PROCS_POLL_NS);
 }
