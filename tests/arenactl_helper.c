@@ -22,6 +22,19 @@
  *                                       print "ready PID"; on SIGUSR1 they
  *                                       leave them and "left" is printed;
  *                                       stay attached until killed
+ *   arenactl_helper chan NAME KEY producer N
+ *                                       open channel KEY as a producer,
+ *                                       send N messages of 100 bytes
+ *                                       (without waiting), print "ready
+ *                                       PID", stay until killed
+ *   arenactl_helper chan NAME KEY subscriber
+ *   arenactl_helper chan NAME KEY member GROUP N
+ *                                       open KEY as a subscriber, or as a
+ *                                       member of GROUP (printing "joined
+ *                                       PID") that receives up to N
+ *                                       messages at once (waiting 5 s at
+ *                                       most) and holds them; print "ready
+ *                                       PID", stay until killed
  *
  * Exit status: 0 success, 1 failure (message on stderr), 2 usage.
  */
@@ -179,13 +192,56 @@ static int die(const char *what, const char *name)
 	return 1;
 }
 
+/* chan -- the chan command: ARGV is KEY ROLE [GROUP] [N]. */
+static int chan(arena_t *a, int argc, char **argv, const char *name)
+{
+	static const struct timespec zero = { 0, 0 }, five = { 5, 0 };
+	static char buf[100];
+	struct arena_msg m[256];
+	arena_chan_t *c;
+
+	if (strcmp(argv[1], "producer") == 0 && argc == 3) {
+		long n = strtol(argv[2], NULL, 10);
+
+		c = arena_chan_open(a, argv[0], ARENA_CHAN_PRODUCER, NULL);
+		if (c == NULL)
+			return die("chan_open in", name);
+		for (long i = 0; i < n; i++) {
+			memset(buf, 'a' + (int)(i % 26), sizeof(buf));
+			if (arena_chan_send(c, buf, sizeof(buf), &zero) < 0)
+				return die("chan_send in", name);
+		}
+	} else if (strcmp(argv[1], "subscriber") == 0 && argc == 2) {
+		c = arena_chan_open(a, argv[0], ARENA_CHAN_SUBSCRIBER, NULL);
+		if (c == NULL)
+			return die("chan_open in", name);
+	} else if (strcmp(argv[1], "member") == 0 && argc == 4) {
+		long n = strtol(argv[3], NULL, 10);
+
+		c = arena_chan_open(a, argv[0], ARENA_CHAN_MEMBER, argv[2]);
+		if (c == NULL)
+			return die("chan_open in", name);
+		printf("joined %ld\n", (long)getpid());
+		fflush(stdout);
+		if (n > 0 && arena_chan_recvv(c, m, (size_t)n, &five) < 0)
+			return die("chan_recvv in", name);
+	} else {
+		fprintf(stderr, "arenactl_helper: bad chan arguments\n");
+		return 2;
+	}
+	printf("ready %ld\n", (long)getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	arena_t *a;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: arenactl_helper "
-		        "hold|put|publish|alloc|flip|section NAME ...\n");
+		        "hold|put|publish|alloc|flip|section|chan NAME ...\n");
 		return 2;
 	}
 	a = arena_attach(argv[2], 0);
@@ -237,6 +293,8 @@ int main(int argc, char **argv)
 		/* The read-write mapping holds the string: write its NUL. */
 		flip((volatile char *)arena_get(a, r, strlen(s) + 1) + strlen(s),
 		     strtod(argv[4], NULL));
+	} else if (strcmp(argv[1], "chan") == 0 && argc >= 5) {
+		return chan(a, argc - 3, argv + 3, argv[2]);
 	} else {
 		fprintf(stderr, "arenactl_helper: bad arguments\n");
 		arena_detach(a);

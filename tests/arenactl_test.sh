@@ -568,7 +568,7 @@ cond "watch: a header and 2 rows" [ "$(wc -l <"$OUT")" -eq 3 ]
 out "watch: header" '^TIME +USED +USE% +BYTES/S +FAILED/S +GEN +PEERS +SECT +RESET$'
 out "watch: a row" "^[0-9]{2}:[0-9]{2}:[0-9]{2} +0 +0\\.0% +0 +0\\.0 +$(gadd $GP 2) +0 +0 +-\$"
 t "watch --json --interval 0.1 --count 2" 0 '' watch "$P" --json --interval 0.1 --count 2
-jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached','sections','reset_pending','resetter_pid'} and r['sections']==0 and r['reset_pending'] is False and r['resetter_pid'] is None and r['capacity']==65536 and r['generation']==$(gadd $GP 2) and r['used']==0 for r in d)"
+jsonl "watch --json: 2 lines and their fields" "len(d)==2 and all(set(r)=={'time','used','capacity','bytes_per_s','failed_per_s','generation','attached','sections','reset_pending','resetter_pid','channels'} and r['channels']==[] and r['sections']==0 and r['reset_pending'] is False and r['resetter_pid'] is None and r['capacity']==65536 and r['generation']==$(gadd $GP 2) and r['used']==0 for r in d)"
 "$CTL" watch "$P" --json --interval 0.4 --count 2 >"$OUT" 2>"$ERR" &
 w=$!
 sleep 0.15
@@ -1072,6 +1072,98 @@ section_ready "$SC" || failed "the waiting reader did not enter after the resett
 ctl info "$SC" --json
 json "reset --wait killed: nothing reset, nothing pending, both readers in a section" "d['generation']==$G1 and d['resets']==4 and d['reset_pending'] is False and d['resetter_pid'] is None and d['sections']==2 and sorted(p['pid'] for p in d['processes'] if p['alive'] and p['sections'])==sorted([$first,$reader])"
 kill -9 "$first" "$reader"; wait "$first" "$reader" 2>/dev/null
+
+echo "== channels: mkchan, info and watch"
+# wait_for FILE WORD -- until FILE has a line starting with WORD (2 s at most).
+wait_for() {
+	w_i=0
+	until grep -q "^$2" "$1" 2>/dev/null; do
+		w_i=$((w_i + 1)); [ $w_i -gt 100 ] && return 1; sleep 0.02
+	done
+}
+# chan_peer NAME ROLE... -- start a helper on channel "log" of NAME; its pid
+# in $peer, its output in $tmp/chan.$peer.
+chan_peer() {
+	c_n=$1; shift
+	"$HELPER" chan "$c_n" log "$@" >"$tmp/chan.new" 2>&1 &
+	peer=$!
+	pids="$pids $peer"
+	mv "$tmp/chan.new" "$tmp/chan.$peer" 2>/dev/null
+}
+newseg CH
+newseg CP
+t "mkchan: missing key" 2 "usage: arenactl mkchan" mkchan "$CH"
+t "mkchan: --capacity not a size" 2 "--capacity: 'x' is not a size" mkchan "$CH" log --capacity x
+t "mkchan: --slots out of range" 2 "--slots: '4' is not a count" mkchan "$CH" log --slots 4
+t "mkchan: --groups out of range" 2 "--groups: '65' is not a count" mkchan "$CH" log --groups 65
+t "mkchan: key too long" 2 "a key has 1 to 31 bytes" mkchan "$CH" 01234567890123456789012345678901
+t "mkchan: no such arena" 1 "no such arena" mkchan "$CH" log
+t "create --perm 1M" 0 '' create "$CH" 1M --perm 1M
+t "create, no permanent part" 0 '' create "$CP" 1M
+same "mkchan: no permanent part, nothing changed" 1 "channel 'log': no room" "$CP" mkchan "$CP" log
+same "mkchan: a capacity not a power of two" 2 "invalid geometry" "$CH" mkchan "$CH" log --capacity 5000
+same "mkchan: more than the permanent part holds" 1 "no room in the permanent part" "$CH" mkchan "$CH" log --capacity 1M
+t "mkchan 64K, 256 slots, 4 producers, 4 receivers, 2 groups" 0 '' mkchan "$CH" log --capacity 64K --slots 256 --producers 4 --receivers 4 --groups 2
+same "mkchan: the key is bound" 1 "channel 'log': the key is bound already" "$CH" mkchan "$CH" log
+t "mkchan with the defaults needs 1.25M" 1 "no room" mkchan "$CH" other
+ctl info "$CH"
+out "info: a channel, its geometry" "^  log: capacity 64K, 256 slots, messages up to 16K\$"
+out "info: an idle channel" "^    seq 0, 0 msgs, 0 committed; lag 0 msgs, 0; 0 gaps, 0 lost\$"
+out "info: table sizes" "live: 0 of 4 producers, 0 subscribers and 0 members of 4 receivers, 0 of 2 groups"
+ctl info "$CH" --json
+json "info --json: the channel" "len(d['channels'])==1 and d['channels'][0]['key']=='log' and d['channels'][0]['capacity']==65536 and d['channels'][0]['slots']==256 and d['channels'][0]['max_msg']==16384 and d['channels'][0]['producers']==4 and d['channels'][0]['groups']==2 and d['channels'][0]['peers']==[]"
+ctl info "$CP" --json
+json "info --json: no permanent part, no channels" "d['channels']==[]"
+ctl info "$CP"
+nout "info: no channels line without channels" "^channels"
+# A subscriber, a member of group "w" that takes up to 3 messages (those
+# committed when it wakes: 1 to 3), a producer that sends 10 of 100 bytes
+# (104 in the ring).
+chan_peer "$CH" subscriber; sub=$peer
+wait_for "$tmp/chan.$sub" ready || failed "helper subscriber" "$(cat "$tmp/chan.$sub")"
+chan_peer "$CH" member w 3; mem=$peer
+wait_for "$tmp/chan.$mem" joined || failed "helper member" "$(cat "$tmp/chan.$mem")"
+chan_peer "$CH" producer 10; prod=$peer
+wait_for "$tmp/chan.$prod" ready || failed "helper producer" "$(cat "$tmp/chan.$prod")"
+wait_for "$tmp/chan.$mem" ready || failed "helper member receives" "$(cat "$tmp/chan.$mem")"
+ctl info "$CH"
+out "info: seq, messages and bytes committed" "^    seq 10, 10 msgs, 1000 committed; lag 10 msgs, 1.0K; 0 gaps, 0 lost\$"
+out "info: live peers" "live: 1 of 4 producers, 1 subscribers and 1 members of 4 receivers, 1 of 2 groups"
+out "info: the producer" "^    producer +0 pid $prod +live  10 msgs, 1000\$"
+out "info: the subscriber, 10 behind" "^    subscriber +[0-9] pid $sub +live  seq 0, lag 10 msgs, 1.0K, 0 msgs, 0 gaps\$"
+out "info: the member holds 1 to 3" "^    member +[0-9] pid $mem +live  group \"w\"  seq 0, lag 10 msgs, 1.0K, [1-3] held, 0 msgs, 0 gaps\$"
+out "info: the group is past them" "^    group +0 +live  group \"w\"  seq [1-3], lag [7-9] msgs, [0-9]+, 0 lost\$"
+ctl info "$CH" --json
+json "info --json: channel totals" "(lambda c: c['seq']==10 and c['msgs']==10 and c['bytes']==1000 and c['lag']==10 and c['lag_bytes']==1040 and c['live_producers']==1 and c['live_subscribers']==1 and c['live_members']==1 and c['live_groups']==1 and c['gaps']==0 and c['lost']==0)(d['channels'][0])"
+json "info --json: four peers, in table order" "[p['role'] for p in d['channels'][0]['peers']]==['producer','subscriber','member','group']"
+json "info --json: the producer" "(lambda p: p['pid']==$prod and p['alive'] is True and p['index']==0 and p['msgs']==10 and p['bytes']==1000 and p['group'] is None)(d['channels'][0]['peers'][0])"
+json "info --json: the member and its group" "(lambda m, g: m['pid']==$mem and m['group']=='w' and 1<=m['held']<=3 and m['seq']==0 and m['lag']==10 and g['group']=='w' and g['pid']==0 and g['seq']==m['held'] and g['lag']==10-m['held'] and g['lag_bytes']==104*g['lag'] and g['lost']==0)(d['channels'][0]['peers'][2], d['channels'][0]['peers'][3])"
+ctl watch "$CH" --count 2 --interval 0.05
+out "watch: a line per channel" "^  channel log: 0\\.0 msgs/s, 0/s; seq 10, lag 10 msgs, 1\\.0K; 1/1/1 producers/subscribers/members live; 0 gaps, 0 lost\$"
+ctl watch "$CH" --count 2 --interval 0.05 --json
+jsonl "watch --json: channels with rates" "len(d)==2 and all(len(l['channels'])==1 and l['channels'][0]['key']=='log' and l['channels'][0]['msgs_per_s']==0 and l['channels'][0]['bytes_per_s']==0 and l['channels'][0]['seq']==10 and len(l['channels'][0]['peers'])==4 for l in d)"
+# Rates: a producer sends 200 messages while watch looks.
+"$CTL" watch "$CH" --count 3 --interval 0.3 --json >"$tmp/watch.out" 2>&1 &
+w=$!
+sleep 0.35
+chan_peer "$CH" producer 200; prod2=$peer
+wait_for "$tmp/chan.$prod2" ready || failed "helper producer 2" "$(cat "$tmp/chan.$prod2")"
+wait "$w"
+cp "$tmp/watch.out" "$OUT"
+jsonl "watch --json: the message and byte rates of 200 new messages" "len(d)==3 and sum(l['channels'][0]['msgs_per_s']*0 + 1 for l in d)==3 and 150 < sum(round(l['channels'][0]['msgs_per_s']*0.3) for l in d) <= 210 and 15000 < sum(round(l['channels'][0]['bytes_per_s']*0.3) for l in d) <= 21000"
+# The producer and the member die: entries dead until a join frees them.
+kill -9 "$prod" "$mem"; wait "$prod" "$mem" 2>/dev/null
+ctl info "$CH" --json
+json "info --json: dead producer and member shown as dead" "(lambda ps: [p['alive'] for p in ps if p['pid'] in ($prod, $mem)]==[False, False] and [p['alive'] for p in ps if p['role']=='group']==[False])(d['channels'][0]['peers'])"
+json "info --json: the dead member's group is not live" "d['channels'][0]['live_groups']==0 and d['channels'][0]['live_members']==0"
+ctl info "$CH"
+out "info: a dead producer" "^    producer +0 pid $prod +dead "
+# A non-channel key in the permanent directory is no channel.
+"$HELPER" put "$CH" plain hello >/dev/null 2>&1
+ctl info "$CH" --json
+json "info --json: a key that is no channel is not listed" "[c['key'] for c in d['channels']]==['log']"
+kill -9 "$sub" "$prod2"; wait "$sub" "$prod2" 2>/dev/null
+
 
 echo "== summary"
 echo "arenactl_test: $npass passed, $nfail failed, $nskip skipped"

@@ -346,14 +346,16 @@ static int print_str(FILE *f, const char *s)
 
 enum { OPT_JSON = 1000, OPT_SPARSE, OPT_PROCS, OPT_DIRSLOTS, OPT_MODE,
        OPT_FORCE, OPT_TRIM, OPT_LEN, OPT_STR, OPT_INTERVAL, OPT_COUNT,
-       OPT_SECTIONS, OPT_WAIT, OPT_PERM };
+       OPT_SECTIONS, OPT_WAIT, OPT_PERM, OPT_CAPACITY, OPT_SLOTS,
+       OPT_PRODUCERS, OPT_RECEIVERS, OPT_GROUPS };
 
 struct opts {
 	bool json, sparse, force, trim, str, help, have_len;
 	unsigned long procs, dir_slots, mode, count, sections;
 	bool have_mode, have_dir;
 	bool wait, wait_forever;        /* --wait, and without a value */
-	uint64_t len, perm;
+	uint64_t len, perm, capacity;
+	unsigned long slots, producers, receivers, groups;
 	double interval, wait_s;
 };
 
@@ -444,6 +446,32 @@ static int get_opts(const struct cmd *c, int argc, char **argv,
 			if (parse_size(optarg, &o->perm) < 0)
 				return usage_err(c, "--perm: '%s' is not a size "
 				                 "(e.g. 64K)", optarg);
+			break;
+		case OPT_CAPACITY:
+			if (parse_size(optarg, &o->capacity) < 0 ||
+			    o->capacity == 0)
+				return usage_err(c, "--capacity: '%s' is not a "
+				                 "size (e.g. 64K)", optarg);
+			break;
+		case OPT_SLOTS:
+			if (parse_uint(optarg, 8, 1ul << 24, &o->slots) < 0)
+				return usage_err(c, "--slots: '%s' is not a count "
+				                 "from 8 to 16777216", optarg);
+			break;
+		case OPT_PRODUCERS:
+			if (parse_uint(optarg, 1, 256, &o->producers) < 0)
+				return usage_err(c, "--producers: '%s' is not a "
+				                 "count from 1 to 256", optarg);
+			break;
+		case OPT_RECEIVERS:
+			if (parse_uint(optarg, 1, 256, &o->receivers) < 0)
+				return usage_err(c, "--receivers: '%s' is not a "
+				                 "count from 1 to 256", optarg);
+			break;
+		case OPT_GROUPS:
+			if (parse_uint(optarg, 1, 64, &o->groups) < 0)
+				return usage_err(c, "--groups: '%s' is not a count "
+				                 "from 1 to 64", optarg);
 			break;
 		case OPT_LEN:
 			if (parse_size(optarg, &o->len) < 0 || o->len == 0)
@@ -565,6 +593,330 @@ static int cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/* ---- channels ---------------------------------------------------------- */
+
+/* One channel, as info and watch show it. */
+struct chan_view {
+	char key[ARENA_KEY_MAX + 1];
+	int err;                        /* 0, or why arena_chan_stat() failed */
+	struct arena_chan_stat st;
+	struct arena_chan_peer *peers;
+	size_t np;
+	uint64_t lost;                  /* summed over the groups */
+	double msg_rate, byte_rate;     /* watch: per second */
+};
+
+static void chan_views_free(struct chan_view *v, size_t n)
+{
+	for (size_t i = 0; i < n && v != NULL; i++)
+		free(v[i].peers);
+	free(v);
+}
+
+/* chan_one -- arena_chan_stat() of KEY into CV, peers included: every
+ * entry of the tables fits (their sizes come from the first call). */
+static int chan_one(const arena_t *a, const char *key, struct chan_view *cv)
+{
+	size_t np;
+
+	memset(cv, 0, sizeof(*cv));
+	memcpy(cv->key, key, ARENA_KEY_MAX);
+	if (arena_chan_stat(a, key, &cv->st, NULL, NULL) < 0)
+		return -1;
+	np = (size_t)cv->st.producers + cv->st.receivers + cv->st.groups;
+	cv->peers = calloc(np + 1, sizeof(*cv->peers));
+	if (cv->peers == NULL)
+		return -1;
+	if (arena_chan_stat(a, key, &cv->st, cv->peers, &np) < 0)
+		return -1;
+	cv->np = np < (size_t)cv->st.producers + cv->st.receivers +
+	              cv->st.groups + 1 ? np : 0;
+	for (size_t i = 0; i < cv->np; i++)
+		if (cv->peers[i].role == ARENA_CHAN_GROUP)
+			cv->lost += cv->peers[i].lost;
+	return 0;
+}
+
+/*
+ * chan_views -- every channel bound in A's permanent directory (a key
+ * that arena_chan_stat() calls EMEDIUMTYPE or ENOENT is no channel; one
+ * it refuses otherwise is shown with its error): *N of them in *OUT, to
+ * free with chan_views_free().  -1 on failure.
+ */
+static int chan_views(const arena_t *a, struct chan_view **out, size_t *n)
+{
+	struct arena_stat st;
+	struct arena_dirent *dir;
+	struct chan_view *v;
+	size_t cap;
+	int nd;
+
+	*out = NULL;
+	*n = 0;
+	if (arena_stat(a, &st) < 0)
+		return -1;
+	if (st.perm_dir_slots == 0)
+		return 0;
+	/* The permanent directory is listed first, the other after it. */
+	cap = (size_t)st.dir_slots + st.perm_dir_slots;
+	dir = calloc(cap + 1, sizeof(*dir));
+	v = calloc((size_t)st.perm_dir_slots + 1, sizeof(*v));
+	if (dir == NULL || v == NULL) {
+		free(dir);
+		free(v);
+		return -1;
+	}
+	nd = arena_dir_list(a, dir, cap);
+	if (nd > (int)cap)
+		nd = (int)cap;
+	for (int i = 0; i < nd && *n < st.perm_dir_slots; i++) {
+		struct chan_view *cv = &v[*n];
+
+		if (chan_one(a, dir[i].key, cv) < 0) {
+			if (errno == EMEDIUMTYPE || errno == ENOENT) {
+				free(cv->peers);
+				continue;
+			}
+			cv->err = errno;
+			free(cv->peers);
+			cv->peers = NULL;
+			cv->np = 0;
+		}
+		(*n)++;
+	}
+	free(dir);
+	*out = v;
+	return 0;
+}
+
+static const char *role_name(unsigned role)
+{
+	switch (role) {
+	case ARENA_CHAN_PRODUCER: return "producer";
+	case ARENA_CHAN_SUBSCRIBER: return "subscriber";
+	case ARENA_CHAN_MEMBER: return "member";
+	case ARENA_CHAN_GROUP: return "group";
+	default: return "unknown";
+	}
+}
+
+/* chan_rates -- fill CUR's message and byte rates over DT seconds from
+ * PREV (NPREV channels): per producer entry, its counts' growth (an entry
+ * that changed hands, or is new, counts from 0).  A channel not in PREV
+ * has no rate yet. */
+static void chan_rates(struct chan_view *cur, size_t ncur,
+                       const struct chan_view *prev, size_t nprev, double dt)
+{
+	for (size_t i = 0; i < ncur; i++) {
+		const struct chan_view *p = NULL;
+		uint64_t dm = 0, db = 0;
+
+		for (size_t j = 0; j < nprev && p == NULL; j++)
+			if (strcmp(prev[j].key, cur[i].key) == 0 && !prev[j].err &&
+			    prev[j].st.create_time == cur[i].st.create_time)
+				p = &prev[j];
+		cur[i].msg_rate = cur[i].byte_rate = 0;
+		if (p == NULL || cur[i].err)
+			continue;
+		for (size_t k = 0; k < cur[i].np; k++) {
+			const struct arena_chan_peer *c = &cur[i].peers[k];
+			const struct arena_chan_peer *o = NULL;
+
+			if (c->role != ARENA_CHAN_PRODUCER)
+				continue;
+			for (size_t m = 0; m < p->np && o == NULL; m++)
+				if (p->peers[m].role == ARENA_CHAN_PRODUCER &&
+				    p->peers[m].index == c->index &&
+				    p->peers[m].pid == c->pid &&
+				    p->peers[m].msgs <= c->msgs &&
+				    p->peers[m].bytes <= c->bytes)
+					o = &p->peers[m];
+			dm += c->msgs - (o != NULL ? o->msgs : 0);
+			db += c->bytes - (o != NULL ? o->bytes : 0);
+		}
+		cur[i].msg_rate = (double)dm / dt;
+		cur[i].byte_rate = (double)db / dt;
+	}
+}
+
+/* json_chan -- channel V as a JSON object; RATES: with its rates. */
+static void json_chan(const struct chan_view *v, bool rates)
+{
+	const struct arena_chan_stat *s = &v->st;
+
+	printf("{\"key\":");
+	json_str(stdout, v->key);
+	if (v->err) {
+		printf(",\"error\":");
+		json_str(stdout, strerror(v->err));
+		printf("}");
+		return;
+	}
+	printf(",\"capacity\":%" PRIu64 ",\"slots\":%u,\"max_msg\":%u"
+	       ",\"producers\":%u,\"receivers\":%u,\"groups\":%u"
+	       ",\"live_producers\":%u,\"live_subscribers\":%u"
+	       ",\"live_members\":%u,\"live_groups\":%u,\"seq\":%u,\"lag\":%u"
+	       ",\"lag_bytes\":%" PRIu64 ",\"msgs\":%" PRIu64 ",\"bytes\":%"
+	       PRIu64 ",\"gaps\":%" PRIu64 ",\"lost\":%" PRIu64
+	       ",\"create_time\":%" PRId64,
+	       s->capacity, s->slots, s->max_msg, s->producers, s->receivers,
+	       s->groups, s->live_producers, s->live_subscribers,
+	       s->live_members, s->live_groups, s->seq, s->lag, s->lag_bytes,
+	       s->msgs, s->bytes, s->gaps, v->lost, s->create_time);
+	if (rates)
+		printf(",\"msgs_per_s\":%.1f,\"bytes_per_s\":%.0f", v->msg_rate,
+		       v->byte_rate);
+	printf(",\"peers\":[");
+	for (size_t i = 0; i < v->np; i++) {
+		const struct arena_chan_peer *p = &v->peers[i];
+
+		printf("%s{\"role\":\"%s\",\"index\":%u,\"pid\":%d,\"alive\":%s"
+		       ",\"group\":", i ? "," : "", role_name(p->role), p->index,
+		       (int)p->pid, p->alive ? "true" : "false");
+		if (p->role == ARENA_CHAN_MEMBER || p->role == ARENA_CHAN_GROUP)
+			json_str(stdout, p->group);
+		else
+			printf("null");
+		printf(",\"seq\":%u,\"lag\":%u,\"lag_bytes\":%" PRIu64
+		       ",\"msgs\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"gaps\":%"
+		       PRIu64 ",\"lost\":%" PRIu64 ",\"held\":%u}", p->seq,
+		       p->lag, p->lag_bytes, p->msgs, p->bytes, p->gaps, p->lost,
+		       p->held);
+	}
+	printf("]}");
+}
+
+/* text_chan -- channel V as info shows it. */
+static void text_chan(const struct chan_view *v)
+{
+	const struct arena_chan_stat *s = &v->st;
+	char b1[32], b2[32], b3[32];
+
+	fputs("  ", stdout);
+	print_str(stdout, v->key);
+	if (v->err) {
+		printf(": %s\n", strerror(v->err));
+		return;
+	}
+	printf(": capacity %s, %u slots, messages up to %s\n",
+	       fmt_size(s->capacity, b1, sizeof(b1)), s->slots,
+	       fmt_size(s->max_msg, b2, sizeof(b2)));
+	printf("    seq %u, %" PRIu64 " msgs, %s committed; lag %u msgs, %s; "
+	       "%" PRIu64 " gaps, %" PRIu64 " lost\n", s->seq, s->msgs,
+	       fmt_size(s->bytes, b1, sizeof(b1)), s->lag,
+	       fmt_size(s->lag_bytes, b3, sizeof(b3)), s->gaps, v->lost);
+	printf("    live: %u of %u producers, %u subscribers and %u members "
+	       "of %u receivers, %u of %u groups\n", s->live_producers,
+	       s->producers, s->live_subscribers, s->live_members,
+	       s->receivers, s->live_groups, s->groups);
+	for (size_t i = 0; i < v->np; i++) {
+		const struct arena_chan_peer *p = &v->peers[i];
+
+		printf("    %-10s %3u ", role_name(p->role), p->index);
+		if (p->role == ARENA_CHAN_GROUP)
+			printf("%-12s", "");
+		else
+			printf("pid %-8d", (int)p->pid);
+		printf(" %s", p->alive ? "live" : "dead");
+		if (p->role == ARENA_CHAN_PRODUCER) {
+			printf("  %" PRIu64 " msgs, %s\n", p->msgs,
+			       fmt_size(p->bytes, b1, sizeof(b1)));
+			continue;
+		}
+		if (p->role != ARENA_CHAN_SUBSCRIBER) {
+			fputs("  group \"", stdout);
+			print_str(stdout, p->group);
+			putchar('"');
+		}
+		printf("  seq %u, lag %u msgs, %s", p->seq, p->lag,
+		       fmt_size(p->lag_bytes, b1, sizeof(b1)));
+		if (p->role == ARENA_CHAN_GROUP) {
+			printf(", %" PRIu64 " lost\n", p->lost);
+			continue;
+		}
+		if (p->role == ARENA_CHAN_MEMBER)
+			printf(", %u held", p->held);
+		printf(", %" PRIu64 " msgs, %" PRIu64 " gaps\n", p->msgs,
+		       p->gaps);
+	}
+}
+
+/* watch_chan -- channel V's line under a watch row. */
+static void watch_chan(const struct chan_view *v)
+{
+	char b1[32], b2[32];
+
+	fputs("  channel ", stdout);
+	print_str(stdout, v->key);
+	if (v->err) {
+		printf(": %s\n", strerror(v->err));
+		return;
+	}
+	printf(": %.1f msgs/s, %s/s; seq %u, lag %u msgs, %s; %u/%u/%u "
+	       "producers/subscribers/members live; %" PRIu64 " gaps, %"
+	       PRIu64 " lost\n", v->msg_rate,
+	       fmt_size((uint64_t)v->byte_rate, b1, sizeof(b1)), v->st.seq,
+	       v->st.lag, fmt_size(v->st.lag_bytes, b2, sizeof(b2)),
+	       v->st.live_producers, v->st.live_subscribers,
+	       v->st.live_members, v->st.gaps, v->lost);
+}
+
+/* ---- mkchan ------------------------------------------------------------ */
+
+static int cmd_mkchan(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		LONG("capacity", required_argument, OPT_CAPACITY),
+		LONG("slots", required_argument, OPT_SLOTS),
+		LONG("producers", required_argument, OPT_PRODUCERS),
+		LONG("receivers", required_argument, OPT_RECEIVERS),
+		LONG("groups", required_argument, OPT_GROUPS),
+		HELP_OPT, END_OPT
+	};
+	const struct cmd *c = cmd_find("mkchan");
+	struct arena_chan_config cfg = { 0 };
+	struct opts o;
+	const char *key;
+	arena_t *a;
+	int rc, e;
+
+	if (!begin(c, argc, argv, longs, &o, 2, &rc))
+		return rc;
+	key = argv[optind + 1];
+	if (key[0] == '\0' || strlen(key) > ARENA_KEY_MAX)
+		return usage_err(c, "a key has 1 to %u bytes", ARENA_KEY_MAX);
+	cfg.capacity = (size_t)o.capacity;
+	cfg.slots = (uint32_t)o.slots;
+	cfg.producers = (uint16_t)o.producers;
+	cfg.receivers = (uint16_t)o.receivers;
+	cfg.groups = (uint16_t)o.groups;
+	a = attach(argv[optind], 0);
+	if (a == NULL)
+		return fail(argv[optind]);
+	rc = 0;
+	if (arena_chan_create(a, key, &cfg) < 0) {
+		char nb[ARENA_NAME_MAX + 2];
+		const char *m;
+
+		e = errno;
+		switch (e) {
+		case EEXIST: m = "the key is bound already"; break;
+		case ENOSPC: m = "no room in the permanent part or its "
+		                 "directory (arenactl create --perm)"; break;
+		case EINVAL: m = "invalid geometry (capacity: a power of two "
+		                 "from 4K to 1G; slots: a power of two from 8 "
+		                 "to 16777216)"; break;
+		case EROFS: m = "read-only"; break;
+		default: m = strerror(e); break;
+		}
+		fprintf(stderr, "%s: %s: channel '%s': %s\n", prog,
+		        full_name(argv[optind], nb, sizeof(nb)), key, m);
+		rc = e == EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+	}
+	arena_detach(a);
+	return rc;
+}
+
 /* ---- info -------------------------------------------------------------- */
 
 /* usage_bar -- a ten-cell bar of USED out of CAP. */
@@ -635,6 +987,8 @@ static int cmd_info(int argc, char **argv)
 	struct arena_proc *procs;
 	struct arena_dirent *dir;
 	struct arena_stat st;
+	struct chan_view *cv = NULL;
+	size_t ncv = 0;
 	char b1[32], b2[32], bar[13], when[64];
 	struct opts o;
 	int rc, np, nd, dead = 0, rs;
@@ -651,6 +1005,8 @@ static int cmd_info(int argc, char **argv)
 		arena_detach(a);
 		return rc;
 	}
+	if (chan_views(a, &cv, &ncv) < 0)
+		ncv = 0;                /* no memory: no channels shown */
 	for (int i = 0; i < np; i++)
 		dead += !procs[i].alive;
 	/* The statistics and the table are read one after the other: a
@@ -699,6 +1055,12 @@ static int cmd_info(int argc, char **argv)
 			printf("%s{\"key\":", i ? "," : "");
 			json_str(stdout, dir[i].key);
 			printf(",\"ref\":%" PRIu64 "}", dir[i].ref);
+		}
+		printf("],\"channels\":[");
+		for (size_t i = 0; i < ncv; i++) {
+			if (i)
+				putchar(',');
+			json_chan(&cv[i], false);
 		}
 		printf("]}\n");
 	} else {
@@ -760,7 +1122,12 @@ static int cmd_info(int argc, char **argv)
 			printf("%*s 0x%016" PRIx64 "\n", w < 31 ? 31 - w : 0, "",
 			       dir[i].ref);
 		}
+		if (ncv != 0)
+			printf("channels       %zu\n", ncv);
+		for (size_t i = 0; i < ncv; i++)
+			text_chan(&cv[i]);
 	}
+	chan_views_free(cv, ncv);
 	free(procs);
 	free(dir);
 	arena_detach(a);
@@ -1319,6 +1686,8 @@ static int cmd_watch(int argc, char **argv)
 	const struct cmd *c = cmd_find("watch");
 	struct arena_stat prev, st;
 	struct arena_proc *procs;
+	struct chan_view *pcv = NULL, *cv;
+	size_t npcv = 0, ncv;
 	struct sigaction sa;
 	unsigned long shown = 0;
 	unsigned slots;
@@ -1344,6 +1713,8 @@ static int cmd_watch(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (chan_views(a, &pcv, &npcv) < 0)
+		npcv = 0;
 	t0 = now_s();
 	if (!o.json)
 		printf("%-8s %8s %6s %10s %10s %8s %5s %5s %8s\n", "TIME", "USED",
@@ -1367,8 +1738,13 @@ static int cmd_watch(int argc, char **argv)
 			np = arena_procs(a, procs, slots);
 			rs = resetter(procs, np < (int)slots ? np : (int)slots);
 		}
+		if (chan_views(a, &cv, &ncv) < 0) {
+			cv = NULL;
+			ncv = 0;
+		}
 		t1 = now_s();
 		dt = t1 - t0 > 0 ? t1 - t0 : 1e-9;
+		chan_rates(cv, ncv, pcv, npcv, dt);
 		/* Bytes allocated: a reset in between restarts the count. */
 		rate = (double)(st.generation == prev.generation &&
 		                st.used >= prev.used ? st.used - prev.used
@@ -1389,11 +1765,17 @@ static int cmd_watch(int argc, char **argv)
 			       PRIu64 ",\"bytes_per_s\":%.0f,\"failed_per_s\":%.1f"
 			       ",\"generation\":%" PRIu64 ",\"attached\":%u"
 			       ",\"sections\":%u,\"reset_pending\":%s"
-			       ",\"resetter_pid\":%s}\n",
+			       ",\"resetter_pid\":%s,\"channels\":[",
 			       (long long)now, st.used, st.capacity, rate, frate,
 			       st.generation, st.attached, st.sections,
 			       st.reset_pending ? "true" : "false",
 			       rs >= 0 ? who : "null");
+			for (size_t i = 0; i < ncv; i++) {
+				if (i)
+					putchar(',');
+				json_chan(&cv[i], true);
+			}
+			printf("]}\n");
 		} else {
 			/* GEN: 8 digits, up to 16777215 (a new arena
 			 * starts at a random generation) */
@@ -1402,12 +1784,18 @@ static int cmd_watch(int argc, char **argv)
 			       pct(st.used, st.capacity),
 			       fmt_size((uint64_t)rate, b2, sizeof(b2)), frate,
 			       st.generation, st.attached, st.sections, who);
+			for (size_t i = 0; i < ncv; i++)
+				watch_chan(&cv[i]);
 		}
 		fflush(stdout);
+		chan_views_free(pcv, npcv);
+		pcv = cv;
+		npcv = ncv;
 		prev = st;
 		t0 = t1;
 		shown++;
 	}
+	chan_views_free(pcv, npcv);
 	free(procs);
 	arena_detach(a);
 	return 0;
@@ -1419,8 +1807,8 @@ static const struct cmd cmds[] = {
 	{ "create", "Create an arena of SIZE usable bytes (K, M, G, T suffixes).",
 	  cmd_create, "create NAME SIZE [--mode MODE] [--sparse] [--procs N] "
 	  "[--dir-slots N] [--sections N] [--perm SIZE]" },
-	{ "info", "Show an arena's geometry, usage, statistics, sections, "
-	  "processes and directory.", cmd_info, "info NAME [--json]" },
+	{ "info", "Show an arena's geometry, usage, processes, directory and "
+	  "channels.", cmd_info, "info NAME [--json]" },
 	{ "list", "List the arenas in /dev/shm.", cmd_list, "list [--json]" },
 	{ "reset", "Free everything in an arena at once (new generation).",
 	  cmd_reset, "reset NAME [--force | --wait[=SECONDS]] [--trim]" },
@@ -1431,9 +1819,12 @@ static const struct cmd cmds[] = {
 	{ "dir", "List an arena's directory.", cmd_dir, "dir NAME [--json]" },
 	{ "dump", "Show one object as a hex dump or a string.", cmd_dump,
 	  "dump NAME REF [--len N] [--str]" },
-	{ "watch", "Show usage, allocation rate, generation, peers and sections "
+	{ "watch", "Show usage, rates, generation, peers, sections, channels "
 	  "live.",
 	  cmd_watch, "watch NAME [--interval S] [--count N] [--json]" },
+	{ "mkchan", "Create a channel bound to KEY in an arena's permanent part.",
+	  cmd_mkchan, "mkchan NAME KEY [--capacity SIZE] [--slots N] "
+	  "[--producers N] [--receivers N] [--groups N]" },
 	{ NULL, NULL, NULL, NULL }
 };
 
