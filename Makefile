@@ -231,8 +231,9 @@ check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TO
 	@sh tests/man_check.sh
 	@CC='$(CC)' SANITIZE='$(SANITIZE)' sh tests/install_test.sh
 
-demo: deps tools/arena_demo
+demo: deps tools/arena_demo tools/chan_demo
 	./tools/arena_demo
+	./tools/chan_demo
 
 demo-valgrind: tools/arena_demo
 	valgrind -q --error-exitcode=1 --trace-children=yes --leak-check=full \
