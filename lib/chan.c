@@ -32,6 +32,8 @@
 #include "internal.h"
 
 #define CHAN_SPIN        2000u      /* polls before a receiver sleeps */
+#define CHAN_PUBLISH     32u        /* a subscriber's position is stored
+                                       at least this often (messages) */
 #define LIVE_CACHE_NS    1000000L   /* a live verdict is trusted 1 ms */
 #define DEF_CAPACITY     (1u << 20)
 #define MIN_CAPACITY     4096u
@@ -66,6 +68,8 @@ struct arena_chan {
 	uint32_t rseq, rbpos;      /* next message (subscribers) */
 	uint32_t held;             /* messages the last receive returned */
 	uint32_t nseq, nbpos;      /* where those end */
+	uint32_t unpub;            /* released, position not yet published */
+	uint32_t stuck_seq, stuck_n; /* polls that found S not committed */
 	uint64_t rmsgs, rgaps;
 	/* liveness verdicts, by entry: producers then receivers */
 	struct live_memo { uint32_t owner; uint64_t procw; int64_t at; bool live; }
@@ -415,7 +419,7 @@ static size_t place(struct arena_chan *c, uint64_t t, size_t n,
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		uint32_t f = (uint32_t)((lens[k] + 7) / 8), lap = b % c->cap_u;
+		uint32_t f = (uint32_t)((lens[k] + 7) / 8), lap = b & (c->cap_u - 1);
 		uint32_t start = lap + f > c->cap_u ? b + (c->cap_u - lap) : b;
 
 		if (start + f - c->fbpos > c->cap_u ||
@@ -515,7 +519,7 @@ int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
 		c->cl_seq = FMT_CHAN_SEQ(t);
 		c->cl_n = (uint32_t)k;
 		for (size_t i = 0; i < k; i++)
-			msgs[i] = c->data + (size_t)(c->cl_pos[i] % c->cap_u) * 8;
+			msgs[i] = c->data + (size_t)(c->cl_pos[i] & (c->cap_u - 1)) * 8;
 		return (int)k;
 	}
 }
@@ -637,23 +641,44 @@ static bool claim_dead(struct arena_chan *c, uint32_t s, uint64_t w)
 	return true;
 }
 
-/* release_held -- publish that the messages of the last receive are done
- * with, and wake producers that wait for space. */
-static void release_held(struct arena_chan *c)
+/* publish_pos -- store a subscriber's position for producers to see, and
+ * wake those that wait for space. */
+static void publish_pos(struct arena_chan *c)
 {
 	struct fmt_chan_recv *me = &c->recvs[c->idx];
 
-	if (c->held == 0)
+	c->unpub = 0;
+	uatomic_set(&me->pos, FMT_CHAN_POS(c->rseq, c->rbpos));
+	uatomic_set(&me->msgs, c->rmsgs);
+	publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
+}
+
+/* release_held -- the messages of the last receive are done with.  A
+ * subscriber publishes its position every CHAN_PUBLISH messages, before it
+ * waits, and when FORCE: a position published late only holds space a
+ * little longer, and producers read the line it is on less often.  A
+ * member's hold is given up at once (its group's position has moved). */
+static void release_held(struct arena_chan *c, bool force)
+{
+	struct fmt_chan_recv *me = &c->recvs[c->idx];
+
+	if (c->held == 0) {
+		if (force && c->unpub != 0)
+			publish_pos(c);
 		return;
-	c->held = 0;
+	}
 	release_fence();        /* our reads of the messages come first */
 	if (c->role == ARENA_CHAN_SUBSCRIBER) {
 		c->rseq = c->nseq;
 		c->rbpos = c->nbpos;
-		uatomic_set(&me->pos, FMT_CHAN_POS(c->rseq, c->rbpos));
-	} else {
-		uatomic_set(&me->hold_n, 0);
+		c->unpub += c->held;
+		c->held = 0;
+		if (force || c->unpub >= CHAN_PUBLISH)
+			publish_pos(c);
+		return;
 	}
+	c->held = 0;
+	uatomic_set(&me->hold_n, 0);
 	uatomic_set(&me->msgs, c->rmsgs);
 	publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
 }
@@ -690,7 +715,7 @@ static int take(struct arena_chan *c, uint32_t *sp, uint32_t *bp,
 		pos = uatomic_read(&d->pos);
 		f = (len + 7) / 8;
 		if (len > c->max_msg || pos - b > c->cap_u ||
-		    pos % c->cap_u + f > c->cap_u || pos - b + f > c->cap_u) {
+		    (pos & (c->cap_u - 1)) + f > c->cap_u || pos - b + f > c->cap_u) {
 			if (k != 0)
 				break;
 			errno = EBADMSG;
@@ -700,7 +725,7 @@ static int take(struct arena_chan *c, uint32_t *sp, uint32_t *bp,
 		b = pos + f;
 		if (uatomic_read(&d->flags) & FMT_CHAN_ABORTED)
 			continue;
-		m[k].data = c->data + (size_t)(pos % c->cap_u) * 8;
+		m[k].data = c->data + (size_t)(pos & (c->cap_u - 1)) * 8;
 		m[k].len = len;
 		m[k].seq = s - 1;
 		m[k].producer = uatomic_read(&d->prod);
@@ -735,8 +760,17 @@ static int wait_msg(struct arena_chan *c, uint32_t s, uint64_t w,
 	int r;
 
 	if (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0) {
-		if (claim_dead(c, s, w))
-			return 0;
+		/* Polling: look for a dead claimer only after as many polls
+		 * as a waiting call spins, not on each (it reads the
+		 * producers' lines). */
+		if (c->stuck_seq != s) {
+			c->stuck_seq = s;
+			c->stuck_n = 0;
+		} else if (++c->stuck_n >= CHAN_SPIN) {
+			c->stuck_n = 0;
+			if (claim_dead(c, s, w))
+				return 0;
+		}
 		errno = EAGAIN;
 		return -1;
 	}
@@ -789,10 +823,11 @@ static int recv_sub(struct arena_chan *c, struct arena_msg *m, size_t n,
 		if (s != c->rseq) {     /* skipped some: publish that */
 			c->rseq = s;
 			c->rbpos = b;
-			uatomic_set(&me->pos, FMT_CHAN_POS(s, b));
-			publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
+			publish_pos(c);
 			continue;
 		}
+		if (c->unpub != 0)      /* idle: let producers have the space */
+			publish_pos(c);
 		if (wait_msg(c, s, w, timeout, &d, &round) < 0)
 			return -1;
 	}
@@ -861,7 +896,7 @@ int arena_chan_recvv(arena_chan_t *c, struct arena_msg *m, size_t n,
 		errno = EROFS;
 		return -1;
 	}
-	release_held(c);
+	release_held(c, false);
 	if (n > ARENA_CHAN_BATCH_MAX)
 		n = ARENA_CHAN_BATCH_MAX;
 	return c->role == ARENA_CHAN_SUBSCRIBER ? recv_sub(c, m, n, timeout)
@@ -882,7 +917,7 @@ int arena_chan_release(arena_chan_t *c)
 		return -1;
 	}
 	if (!rdonly(c->a))
-		release_held(c);
+		release_held(c, true);
 	return 0;
 }
 
@@ -909,7 +944,7 @@ ssize_t arena_chan_recv_copy(arena_chan_t *c, void *buf, size_t cap,
 		return -1;
 	}
 	memcpy(buf, m.data, m.len);
-	release_held(c);
+	release_held(c, false);
 	return (ssize_t)m.len;
 }
 
@@ -1154,8 +1189,10 @@ arena_chan_t *arena_chan_open(arena_t *a, const char *key, unsigned role,
 		goto fail;
 	e = join(c, group);
 	admin_unlock(a, off);
-	if (e == 0)
+	if (e == 0) {
+		(void)uatomic_add_return(&a->chans, 1);
 		return c;
+	}
 fail:
 	e = errno;
 	free(c->memo);
@@ -1180,7 +1217,7 @@ int arena_chan_close(arena_chan_t *c)
 			if (c->cl_n != 0)
 				(void)finish(c, true);
 		} else {
-			release_held(c);
+			release_held(c, true);
 		}
 		if (admin_lock(a, c->off) == 0) {
 			if (c->role == ARENA_CHAN_PRODUCER)
@@ -1193,6 +1230,7 @@ int arena_chan_close(arena_chan_t *c)
 		if (c->role != ARENA_CHAN_PRODUCER)
 			publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
 	}
+	(void)uatomic_add_return(&a->chans, -1);
 	free(c->memo);
 	free(c);
 	return 0;

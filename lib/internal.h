@@ -53,6 +53,7 @@ struct arena {
 	uint32_t proc_off;         /* process table offset (its lock bytes) */
 	dev_t dev;                 /* the object, to tell our handles of it */
 	ino_t ino;
+	uint32_t chans;            /* channel handles open on it */
 	uint32_t magic;            /* HANDLE_MAGIC while attached */
 	struct arena *next;        /* the process's list of live handles */
 	char name[ARENA_NAME_MAX + 1];
