@@ -489,15 +489,15 @@ int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
 		if (k == 0) {
 			int r;
 
-			if (d == -3) {
-				d = timeout == NULL ? -1 : wait_deadline(timeout);
-				if (d == -2)
-					return -1;
-			}
 			if (timeout != NULL && timeout->tv_sec == 0 &&
 			    timeout->tv_nsec == 0) {
 				errno = EAGAIN;
 				return -1;
+			}
+			if (d == -3) {
+				d = wait_deadline(timeout);
+				if (d == -2)
+					return -1;
 			}
 			c->cl_len[0] = (uint32_t)lens[0];
 			r = nap(c, &c->cb->tx_seq, &c->cb->tx_waiters,
