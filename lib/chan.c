@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1234,6 +1235,71 @@ int arena_chan_close(arena_chan_t *c)
 	free(c->memo);
 	free(c);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ check */
+
+int chan_check(const struct arena *a, const char *key,
+               void (*emit)(void *, int, const char *), void *ctx)
+{
+	struct fmt_chan *cb;
+	struct fmt_chan_prod *prods;
+	struct fmt_chan_recv *recvs;
+	struct geom g;
+	uint64_t off, t;
+	uint32_t dead = 0, far = 0;
+	char msg[160];
+
+	cb = chan_find(a, key, &g, &off);
+	if (cb == NULL) {
+		if (errno == EMEDIUMTYPE || errno == ENOENT)
+			return 0;
+		snprintf(msg, sizeof(msg), "channel '%s': %s", key,
+		         errno == EPROTONOSUPPORT ? "a channel version this "
+		         "library does not know" : "control block damaged "
+		         "(checksum or geometry)");
+		emit(ctx, ARENA_CHECK_ERROR, msg);
+		return 1;
+	}
+	prods = (struct fmt_chan_prod *)(void *)((unsigned char *)cb + sizeof(*cb));
+	recvs = (struct fmt_chan_recv *)(void *)(prods + g.nprod);
+	t = uatomic_read(&cb->tail);
+	for (uint32_t i = 0; i < g.nprod; i++) {
+		uint32_t o = uatomic_read(&prods[i].owner);
+
+		if (o != 0 && !owner_live(a, o, uatomic_read(&prods[i].procw)))
+			dead++;
+	}
+	for (uint32_t i = 0; i < g.nrecv; i++) {
+		uint32_t o = uatomic_read(&recvs[i].owner);
+		uint32_t gi = uatomic_read(&recvs[i].group);
+		uint64_t w = uatomic_read(&recvs[i].pos);
+
+		if (o == 0)
+			continue;
+		if (!owner_live(a, o, uatomic_read(&recvs[i].procw)))
+			dead++;
+		else if (gi == 0 && (behind(FMT_CHAN_SEQ(t), FMT_CHAN_SEQ(w)) >
+		                     g.slots ||
+		                     behind(FMT_CHAN_BPOS(t), FMT_CHAN_BPOS(w)) >
+		                     g.capacity / 8))
+			far++;
+		else if (gi != 0 && gi - 1 >= g.ngroup)
+			far++;
+	}
+	if (far != 0) {
+		snprintf(msg, sizeof(msg), "channel '%s': %u receiver entries "
+		         "hold positions the ring cannot have (producers get "
+		         "EBADMSG)", key, far);
+		emit(ctx, ARENA_CHECK_ERROR, msg);
+	}
+	if (dead != 0) {
+		snprintf(msg, sizeof(msg), "channel '%s': %u entries of dead "
+		         "processes, not yet freed (the next join frees them; "
+		         "they hold no space)", key, dead);
+		emit(ctx, ARENA_CHECK_WARN, msg);
+	}
+	return far != 0;
 }
 
 /* ------------------------------------------------------------------- stat */

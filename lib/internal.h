@@ -304,6 +304,11 @@ int prefault_range(struct arena *a, uint64_t off, uint64_t n);
 #define release_fence() cmm_smp_mb()
 #endif
 
+/* chan_check -- arena_check()'s findings on channel KEY (none if KEY
+ * names no channel) through EMIT; the number of errors. */
+int chan_check(const struct arena *a, const char *key,
+               void (*emit)(void *, int, const char *), void *ctx);
+
 /* rdonly -- whether A is a read-only handle (it has no state word to
  * write). */
 static inline bool rdonly(const struct arena *a)

@@ -46,6 +46,16 @@ static int msg_ok(const struct arena_msg *m, unsigned p, uint32_t n)
 	       tu_check_fill(m->data, m->len, ((uint64_t)p << 32) | n) == m->len;
 }
 
+/* arena_check() findings, collected. */
+static char found_text[1024];
+
+static void note(void *ctx, int sev, const char *msg)
+{
+	(void)ctx;
+	(void)sev;
+	strncat(found_text, msg, sizeof(found_text) - strlen(found_text) - 1);
+}
+
 START_TEST(errors)
 {
 	char nm[TU_NAME_LEN];
@@ -464,6 +474,11 @@ START_TEST(dead_subscriber)
 	tu_gate_release(&sa.gate);
 	st = tu_wait_status(pid);
 	ck_assert(WIFSIGNALED(st));
+	/* arena_check() sees the dead entry: a warning, not an error. */
+	found_text[0] = 0;
+	ck_assert_int_eq(arena_check(a, note, NULL), 0);
+	ck_assert_msg(strstr(found_text, "channel 'c': 1 entries of dead"),
+	              "%s", found_text);
 	/* Dead: within the liveness cache's millisecond, room again. */
 	ck_assert_int_eq(arena_chan_send(p, "x", 1, &sec), 0);
 	for (int i = 0; i < 100; i++)
@@ -634,9 +649,14 @@ START_TEST(scribbles)
 		rv[i].pos = save;
 	}
 	/* A damaged identity line: open and stat refuse. */
+	ck_assert_int_eq(arena_check(a, NULL, NULL), 0);
 	cb->capacity ^= 1;
 	TU_FAILS_WITH(arena_chan_open(a, "c", ARENA_CHAN_PRODUCER, NULL), NULL,
 	              EBADMSG);
+	found_text[0] = 0;
+	ck_assert_int_eq(arena_check(a, note, NULL), 1);
+	ck_assert_msg(strstr(found_text, "channel 'c': control block damaged"),
+	              "%s", found_text);
 	cb->capacity ^= 1;
 	cb->version = 9;
 	TU_FAILS_WITH(arena_chan_open(a, "c", ARENA_CHAN_PRODUCER, NULL), NULL,
