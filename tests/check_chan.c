@@ -282,6 +282,18 @@ START_TEST(copying)
 	ck_assert_int_eq(arena_chan_recv_copy(s, buf, sizeof(buf), &zero), 0);
 	TU_FAILS_WITH(arena_chan_recv_copy(s, buf, sizeof(buf), &zero), -1,
 	              EAGAIN);
+	/* A message may carry references to other objects of the arena. */
+	{
+		arena_ref_t r = arena_strdup(a, "referenced"), back;
+		struct arena_msg m;
+
+		ck_assert(r != ARENA_NULL);
+		ck_assert_int_eq(arena_chan_send(p, &r, sizeof(r), &zero), 0);
+		ck_assert_int_eq(arena_chan_recv(s, &m, &zero), 0);
+		ck_assert_uint_eq(m.len, sizeof(r));
+		memcpy(&back, m.data, sizeof(back));
+		ck_assert_str_eq(arena_get_str(a, back), "referenced");
+	}
 	ck_assert_int_eq(arena_chan_close(p), 0);
 	ck_assert_int_eq(arena_chan_close(s), 0);
 	ck_assert_int_eq(arena_detach(a), 0);
