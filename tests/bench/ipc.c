@@ -1345,9 +1345,12 @@ static void cell_init(struct cell *c, enum kind kind, size_t size, int np,
 static const unsigned g_sizes[] = { 64, 4096, 65536 };
 #define NSIZES 3
 
+/* Ring and channel capacity: 1 MiB, and 16 MiB for 64 KiB messages (so
+ * that a batch of 64 is a quarter of it, as 64 B and 4 KiB batches are at
+ * most). */
 static size_t ring_bytes(size_t size)
 {
-	return size >= 64 * KiB ? 4 * MiB : 1 * MiB;
+	return size >= 64 * KiB ? 16 * MiB : 1 * MiB;
 }
 
 static void row_ring(size_t size, int batch, int zc, int rtt)
