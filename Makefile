@@ -6,7 +6,7 @@
 # Missing build dependencies are installed by tools/deps.sh (apt-get, says
 # what it installs).
 
-VERSION   = 2.0.0
+VERSION   = 2.1.0
 SOMAJOR   = 2
 PREFIX   ?= /usr/local
 LIBDIR   ?= $(PREFIX)/lib

@@ -69,7 +69,7 @@ extern "C" {
 
 /* The library's version, and the segment format version it writes. */
 #define ARENA_VERSION_MAJOR 2
-#define ARENA_VERSION_MINOR 0
+#define ARENA_VERSION_MINOR 1
 #define ARENA_VERSION_PATCH 0
 #define ARENA_FORMAT_VERSION 3
 
@@ -266,7 +266,9 @@ ARENA_API int arena_recv_fd(int sock);
  * is a no-op.  Must be the last use of the handle: a second detach of it
  * fails with EINVAL (the library keeps a list of its live handles), but any
  * other use of a detached handle, or of a per-thread cache made from it, is
- * undefined, as for memory after free(3).  Returns 0, or -1 (EINVAL).
+ * undefined, as for memory after free(3).  Returns 0, or -1: EINVAL, EBUSY
+ * (channel handles opened through it are still open: arena_chan_close()
+ * them first; nothing changed).
  */
 ARENA_API int arena_detach(arena_t *a);
 
@@ -978,6 +980,174 @@ ARENA_API int arena_mapping(const arena_t *a, void **addr, size_t *len);
  * memfd arena "memfd:LABEL".  Errors: EINVAL (NULL).
  */
 ARENA_API const char *arena_name(const arena_t *a);
+
+/*
+ * Channels: a message log inside the arena (arena_chan(3), arena(7)).
+ *
+ * A channel lives in the permanent part (so it needs an arena created with
+ * one, ARENA_CREATE options perm_size) and is found by its key.  Producers
+ * claim space with one compare-and-swap, write the message in place and
+ * commit it; subscribers each see every message, in one order per channel
+ * (per producer, the order of its commits); members of a group share the
+ * messages, each message going to one member.  Space is reused as soon as
+ * every live receiver has moved past it; a producer a whole capacity ahead
+ * of the slowest live receiver waits or gets EAGAIN.  No system call is
+ * made while messages flow: a receiver spins briefly, then sleeps on a
+ * futex that a commit wakes only when someone sleeps.  A producer that dies
+ * between claim and commit leaves a gap that receivers skip (and count)
+ * once its process is seen dead; a receiver that dies stops holding space.
+ * A message a group member took and died holding is lost for the group,
+ * and counted.  Handles are for one thread at a time; close them before
+ * arena_detach().
+ *
+ * TIMEOUT arguments are relative: NULL waits for ever, a zero timespec
+ * does not wait (EAGAIN).
+ */
+typedef struct arena_chan arena_chan_t;
+
+/* Geometry of a new channel; a zero field takes its default. */
+struct arena_chan_config {
+	size_t   capacity;   /* data bytes, a power of two, 4 KiB to 1 GiB;
+	                        default 1 MiB.  Messages up to capacity / 4 */
+	uint32_t slots;      /* messages in flight at most, a power of two,
+	                        8 to 2^24; default capacity / 64 */
+	uint16_t producers;  /* producer handles at once, 1..256; default 16 */
+	uint16_t receivers;  /* subscriber and member handles, 1..256; 16 */
+	uint16_t groups;     /* groups, 0..64 (0 means the default, 4) */
+};
+
+#define ARENA_CHAN_PRODUCER   1u
+#define ARENA_CHAN_SUBSCRIBER 2u
+#define ARENA_CHAN_MEMBER     3u
+#define ARENA_CHAN_GROUP      4u   /* arena_chan_peer.role of a group */
+#define ARENA_CHAN_GROUP_MAX  31u  /* longest group name, in bytes */
+#define ARENA_CHAN_BATCH_MAX  256u /* most messages one claimv() claims */
+
+/* A received message: DATA points into the arena, valid until the
+ * handle's next receive, arena_chan_release() or arena_chan_close(). */
+struct arena_msg {
+	const void *data;
+	size_t   len;
+	uint32_t seq;        /* the channel's sequence number (wraps) */
+	uint16_t producer;   /* index of the producer entry that sent it */
+	uint16_t reserved_;
+};
+
+/*
+ * arena_chan_create - create a channel bound to KEY (1 to ARENA_KEY_MAX
+ * bytes) in the permanent directory, with geometry CFG (NULL: defaults).
+ * Errors: EINVAL (bad argument or geometry), EROFS, EEXIST (KEY is bound),
+ * ENOSPC (no permanent part, or too little of it left), EBADMSG.
+ */
+ARENA_API int arena_chan_create(arena_t *a, const char *key,
+                                const struct arena_chan_config *cfg);
+
+/*
+ * arena_chan_open - join channel KEY as ROLE: ARENA_CHAN_PRODUCER,
+ * ARENA_CHAN_SUBSCRIBER (starts at the current end) or ARENA_CHAN_MEMBER
+ * of group GROUP (1 to ARENA_CHAN_GROUP_MAX bytes; created at its first
+ * member's join, starting at the current end; freed when its last member
+ * leaves or dies).  Faults the channel's pages in.
+ * Errors: EINVAL, EROFS (read-only handle, or a fork child's), ENOENT (KEY
+ * unbound), EMEDIUMTYPE (KEY names something else), EPROTONOSUPPORT (a
+ * channel of another version), EBADMSG (its control block is damaged),
+ * EUSERS (no free entry or group), ENOMEM.
+ */
+ARENA_API arena_chan_t *arena_chan_open(arena_t *a, const char *key,
+                                        unsigned role, const char *group);
+
+/*
+ * arena_chan_close - leave the channel: an open claim is aborted, held
+ * messages are released.  NULL is a no-op.  Errors: EINVAL.
+ */
+ARENA_API int arena_chan_close(arena_chan_t *c);
+
+/*
+ * arena_chan_claim - claim LEN bytes (0 to capacity / 4) for one message;
+ * returns where to write it (8-byte aligned), until arena_chan_commit()
+ * or arena_chan_abort().  arena_chan_claimv() claims up to N messages of
+ * LENS[i] bytes at once (one atomic step), stores their addresses in MSGS
+ * and returns how many it claimed (at least 1).
+ * Errors (NULL or -1): EINVAL, EMSGSIZE, EBUSY (a claim is open), EAGAIN
+ * (full and TIMEOUT zero), ETIMEDOUT, EBADMSG (a peer damaged the channel).
+ */
+ARENA_API void *arena_chan_claim(arena_chan_t *c, size_t len,
+                                 const struct timespec *timeout);
+ARENA_API int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
+                                void **msgs, const struct timespec *timeout);
+/* arena_chan_commit - publish the open claim's messages (release order:
+ * what was written is visible to whoever receives them); arena_chan_abort
+ * - withdraw them (receivers skip them).  Errors: EINVAL (no open claim). */
+ARENA_API int arena_chan_commit(arena_chan_t *c);
+ARENA_API int arena_chan_abort(arena_chan_t *c);
+/* arena_chan_send - claim, copy LEN bytes from P, commit. */
+ARENA_API int arena_chan_send(arena_chan_t *c, const void *p, size_t len,
+                              const struct timespec *timeout);
+
+/*
+ * arena_chan_recv - the next message, in place (see struct arena_msg);
+ * arena_chan_recvv() up to N consecutive ones, returning how many (at
+ * least 1).  Each call first releases what the previous one returned.
+ * Errors (-1): EINVAL, EAGAIN (none and TIMEOUT zero), ETIMEDOUT,
+ * EBADMSG (a peer damaged the channel; the same call fails again).
+ */
+ARENA_API int arena_chan_recv(arena_chan_t *c, struct arena_msg *m,
+                              const struct timespec *timeout);
+ARENA_API int arena_chan_recvv(arena_chan_t *c, struct arena_msg *m, size_t n,
+                               const struct timespec *timeout);
+/* arena_chan_release - release the messages the last receive returned. */
+ARENA_API int arena_chan_release(arena_chan_t *c);
+/* arena_chan_recv_copy - receive one message into BUF (CAP bytes); its
+ * length, or -1: as arena_chan_recv(), and EMSGSIZE (longer than CAP:
+ * nothing is consumed). */
+ARENA_API ssize_t arena_chan_recv_copy(arena_chan_t *c, void *buf, size_t cap,
+                                       const struct timespec *timeout);
+
+/* What arena_chan_stat() reports of a channel. */
+struct arena_chan_stat {
+	uint64_t capacity;        /* data ring bytes */
+	uint32_t slots;           /* messages in flight at most */
+	uint32_t max_msg;         /* largest message */
+	uint32_t producers, receivers, groups;  /* table sizes */
+	uint32_t live_producers, live_subscribers, live_members, live_groups;
+	uint32_t seq;             /* sequence number of the next claim */
+	uint32_t lag;             /* messages the slowest live receiver is
+	                             behind seq */
+	uint64_t lag_bytes;       /* bytes it is behind */
+	uint64_t msgs, bytes;     /* committed, summed over producer entries
+	                             in use */
+	uint64_t gaps;            /* dead producers' claims skipped */
+	int64_t  create_time;
+};
+/* One producer, subscriber, member or group of a channel. */
+struct arena_chan_peer {
+	unsigned role;            /* ARENA_CHAN_PRODUCER ... ARENA_CHAN_GROUP */
+	int      alive;           /* its process holds its entry (groups: it
+	                             has a live member) */
+	pid_t    pid;             /* 0 for a group */
+	uint32_t index;           /* entry index (producer: arena_msg.producer) */
+	char     group[ARENA_CHAN_GROUP_MAX + 1];
+	uint32_t seq;             /* receivers, groups: next message */
+	uint32_t lag;             /* messages behind the channel's seq */
+	uint64_t lag_bytes;
+	uint64_t msgs, bytes;     /* producers: committed; receivers: msgs
+	                             received */
+	uint64_t gaps;            /* receivers: dead claims skipped */
+	uint64_t lost;            /* groups: messages members died holding */
+	uint32_t held;            /* members: messages held now */
+	uint32_t reserved_;
+};
+
+/*
+ * arena_chan_stat - describe channel KEY into *ST and, if PEERS is not
+ * NULL, up to *NPEERS of its producers, receivers and groups (in use
+ * entries; *NPEERS receives how many there are).  Works on read-only
+ * handles.  Errors: EINVAL, ENOENT, EMEDIUMTYPE, EPROTONOSUPPORT,
+ * EBADMSG.
+ */
+ARENA_API int arena_chan_stat(const arena_t *a, const char *key,
+                              struct arena_chan_stat *st,
+                              struct arena_chan_peer *peers, size_t *npeers);
 
 #ifdef __cplusplus
 }

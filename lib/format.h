@@ -301,4 +301,130 @@ _Static_assert(offsetof(struct fmt_sect, word) == 8, "sect word");
 #define FMT_GRACE_SLOT(w)  ((uint32_t)((w) & 0xffffffu) - 1)  /* if w != 0 */
 #define FMT_GRACE_GEN(w)   ((w) >> 40)
 
+/*
+ * Channels (arena_chan_create(3)): a message log that is one object of the
+ * permanent part, bound to its key in the permanent directory, 4096-aligned.
+ * The object: the control block (struct fmt_chan), the producer, receiver
+ * and group tables (64 bytes an entry), the descriptor ring (slots entries
+ * of 16 bytes, from desc_off) and the data ring (capacity bytes, from
+ * data_off, page-aligned).  Positions are 32-bit and wrap: {seq:32 |
+ * bpos:32} words hold a message's sequence number in the high half and a
+ * byte position in 8-byte units in the low half.  The protocol is in
+ * arena(7) and lib/chan.c.
+ */
+#define FMT_CHAN_MAGIC   UINT64_C(0x314e4148434e5241)   /* "ARNCHAN1" */
+#define FMT_CHAN_VERSION 1u
+#define FMT_CHAN_ID      56u    /* bytes the checksum covers */
+
+struct fmt_chan {
+	/* line 0: identity, written once before the key is bound */
+	uint64_t magic;           /*   0 */
+	uint32_t version;         /*   8 */
+	uint32_t cb_size;         /*  12 bytes before the descriptor ring */
+	uint32_t capacity;        /*  16 data ring bytes, power of two */
+	uint32_t slots;           /*  20 descriptors, power of two */
+	uint32_t max_msg;         /*  24 largest message, capacity / 4 */
+	uint16_t producers;       /*  28 producer entries */
+	uint16_t receivers;       /*  30 receiver entries */
+	uint16_t groups;          /*  32 group entries */
+	uint16_t pad0;            /*  34 */
+	uint32_t desc_off;        /*  36 descriptor ring, from the object */
+	uint32_t data_off;        /*  40 data ring, from the object */
+	uint32_t pad1;            /*  44 */
+	uint64_t total;           /*  48 object bytes */
+	uint64_t checksum;        /*  56 FNV-1a 64 of bytes [0, 56) */
+	/* line 1: the producers' word, alone */
+	uint64_t tail;            /*  64 {seq | bpos} of the next claim */
+	uint8_t  pad2[128 - 72];
+	/* line 2: waiting, written only by those who sleep; gaps */
+	uint32_t rx_seq;          /* 128 +1 by a commit that finds sleepers */
+	uint32_t rx_waiters;      /* 132 receivers asleep on rx_seq */
+	uint32_t tx_seq;          /* 136 +1 by a release that finds sleepers */
+	uint32_t tx_waiters;      /* 140 producers asleep on tx_seq */
+	uint64_t gaps;            /* 144 dead producers' claims skipped */
+	uint8_t  pad3[192 - 152];
+	/* line 3: for display */
+	int64_t  create_time;     /* 192 seconds since the epoch */
+	uint8_t  pad4[256 - 200];
+};
+_Static_assert(offsetof(struct fmt_chan, version) == 8, "chan version");
+_Static_assert(offsetof(struct fmt_chan, capacity) == 16, "chan capacity");
+_Static_assert(offsetof(struct fmt_chan, slots) == 20, "chan slots");
+_Static_assert(offsetof(struct fmt_chan, max_msg) == 24, "chan max_msg");
+_Static_assert(offsetof(struct fmt_chan, producers) == 28, "chan producers");
+_Static_assert(offsetof(struct fmt_chan, groups) == 32, "chan groups");
+_Static_assert(offsetof(struct fmt_chan, desc_off) == 36, "chan desc_off");
+_Static_assert(offsetof(struct fmt_chan, data_off) == 40, "chan data_off");
+_Static_assert(offsetof(struct fmt_chan, total) == 48, "chan total");
+_Static_assert(offsetof(struct fmt_chan, checksum) == FMT_CHAN_ID, "chan sum");
+_Static_assert(offsetof(struct fmt_chan, tail) == 64, "chan tail");
+_Static_assert(offsetof(struct fmt_chan, rx_seq) == 128, "chan rx_seq");
+_Static_assert(offsetof(struct fmt_chan, tx_waiters) == 140, "chan tx_w");
+_Static_assert(offsetof(struct fmt_chan, gaps) == 144, "chan gaps");
+_Static_assert(offsetof(struct fmt_chan, create_time) == 192, "chan time");
+_Static_assert(sizeof(struct fmt_chan) == 256, "chan block size");
+
+/* A producer's entry.  intent: {first seq:32 | count:32} of the claim it
+ * is making or holds, count 0 for none; written before the claim's
+ * compare-and-swap, cleared after its commit. */
+struct fmt_chan_prod {
+	uint32_t owner;           /*  0 process slot + 1, 0 free */
+	uint32_t pid;             /*  4 display */
+	uint64_t procw;           /*  8 the owner's process-table word */
+	uint64_t intent;          /* 16 */
+	uint64_t msgs;            /* 24 committed */
+	uint64_t bytes;           /* 32 committed */
+	uint64_t aborted;         /* 40 */
+	uint8_t  pad[16];
+};
+/* A receiver's entry: a subscriber (group 0) or a member of group - 1. */
+struct fmt_chan_recv {
+	uint32_t owner;           /*  0 process slot + 1, 0 free */
+	uint32_t pid;             /*  4 display */
+	uint64_t procw;           /*  8 the owner's process-table word */
+	uint64_t pos;             /* 16 subscriber: {seq | bpos} of the first
+	                             message not released */
+	uint64_t hold;            /* 24 member: {seq | bpos} of the first
+	                             message held */
+	uint32_t hold_n;          /* 32 member: messages held, 0 none */
+	uint16_t group;           /* 36 group index + 1; 0 subscriber */
+	uint16_t pad0;            /* 38 */
+	uint64_t msgs;            /* 40 received */
+	uint64_t gaps;            /* 48 dead claims skipped */
+	uint8_t  pad[8];
+};
+/* A group: free while name[0] is 0. */
+struct fmt_chan_group {
+	uint64_t next;            /*  0 {seq | bpos} of the group's next message */
+	uint64_t lost;            /*  8 messages members died holding */
+	char     name[32];        /* 16 NUL-padded */
+	uint8_t  pad[16];
+};
+/* A descriptor: committed for sequence s when the word's low half is s. */
+struct fmt_chan_desc {
+	uint64_t word;            /*  0 {len:32 | stamp:32}, written last */
+	uint32_t pos;             /*  8 start bpos */
+	uint16_t prod;            /* 12 producer index */
+	uint16_t flags;           /* 14 FMT_CHAN_ABORTED */
+};
+_Static_assert(sizeof(struct fmt_chan_prod) == 64, "chan prod");
+_Static_assert(offsetof(struct fmt_chan_prod, intent) == 16, "chan intent");
+_Static_assert(sizeof(struct fmt_chan_recv) == 64, "chan recv");
+_Static_assert(offsetof(struct fmt_chan_recv, pos) == 16, "chan pos");
+_Static_assert(offsetof(struct fmt_chan_recv, hold_n) == 32, "chan hold_n");
+_Static_assert(offsetof(struct fmt_chan_recv, msgs) == 40, "chan msgs");
+_Static_assert(sizeof(struct fmt_chan_group) == 64, "chan group");
+_Static_assert(offsetof(struct fmt_chan_group, name) == 16, "chan gname");
+_Static_assert(sizeof(struct fmt_chan_desc) == 16, "chan desc");
+_Static_assert(offsetof(struct fmt_chan_desc, pos) == 8, "chan desc pos");
+
+#define FMT_CHAN_GAP      0xffffffffu   /* len of a dead claim, skipped */
+#define FMT_CHAN_ABORTED  1u            /* desc flags: skipped */
+#define FMT_CHAN_POS(seq, bpos) (((uint64_t)(uint32_t)(seq) << 32) | (uint32_t)(bpos))
+#define FMT_CHAN_SEQ(w)   ((uint32_t)((w) >> 32))
+#define FMT_CHAN_BPOS(w)  ((uint32_t)(w))
+/* The byte of the segment locked (F_OFD_SETLKW) while a channel is
+ * created: in the header's padding, no table's lock byte. */
+#define FMT_CHAN_CREATE_LOCK 383u
+
 #endif /* ARENA_FORMAT_H */

@@ -53,6 +53,7 @@ struct arena {
 	uint32_t proc_off;         /* process table offset (its lock bytes) */
 	dev_t dev;                 /* the object, to tell our handles of it */
 	ino_t ino;
+	uint32_t chans;            /* channel handles open on it */
 	uint32_t magic;            /* HANDLE_MAGIC while attached */
 	struct arena *next;        /* the process's list of live handles */
 	char name[ARENA_NAME_MAX + 1];
@@ -263,6 +264,50 @@ int grace_quiesce(struct arena *a, const struct timespec *timeout, int busy);
 void grace_end(struct arena *a, uint64_t g);
 /* reset_wake -- a reset happened: wake generation waiters. */
 void reset_wake(struct arena *a);
+
+/* Waiting (section.c).  Sleeps that poll for a dead peer (a dead process
+ * wakes no one) poll this often at first, then less. */
+#define POLL_MIN_NS  1000000L     /* 1 ms */
+#define POLL_MAX_NS  64000000L    /* 64 ms */
+#define NSEC         1000000000L
+/* memb_register -- register this process for membarrier(2)
+ * GLOBAL_EXPEDITED once: 1 registered, 2 refused (its fast paths must then
+ * fence on their own). */
+int memb_register(void);
+/* memb_all -- a full barrier in every thread of every registered process
+ * (the slow global command if the expedited one is refused); -1 if
+ * neither works. */
+int memb_all(void);
+/* futex_sleep -- sleep on the shared word W while it holds V, at most NS
+ * nanoseconds; futex_wake_all wakes every sleeper on W. */
+void futex_sleep(uint32_t *w, uint32_t v, long ns);
+void futex_wake_all(uint32_t *w);
+/* wait_now_ns -- CLOCK_MONOTONIC in nanoseconds. */
+int64_t wait_now_ns(void);
+/* wait_deadline -- the deadline of relative timeout T: -1 for none (T
+ * NULL), -2 and EINVAL for a malformed one. */
+int64_t wait_deadline(const struct timespec *t);
+/* wait_left -- nanoseconds to sleep before deadline D, at most CAP; 0 when
+ * it has passed. */
+long wait_left(int64_t d, long cap);
+
+/* prefault_range -- fault in [OFF, OFF + N) of A's mapping (page-aligned
+ * OFF) for writing (reading, read-only handles); 0 or -1 and errno. */
+int prefault_range(struct arena *a, uint64_t off, uint64_t n);
+
+/* release_fence -- earlier loads and stores before later stores: a
+ * compiler barrier where the hardware keeps that order (x86), else a full
+ * barrier (liburcu 0.13 has no release fence). */
+#if defined(__x86_64__) || defined(__i386__)
+#define release_fence() cmm_barrier()
+#else
+#define release_fence() cmm_smp_mb()
+#endif
+
+/* chan_check -- arena_check()'s findings on channel KEY (none if KEY
+ * names no channel) through EMIT; the number of errors. */
+int chan_check(const struct arena *a, const char *key,
+               void (*emit)(void *, int, const char *), void *ctx);
 
 /* rdonly -- whether A is a read-only handle (it has no state word to
  * write). */

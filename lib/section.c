@@ -19,9 +19,6 @@
 #include "internal.h"
 
 /* Sleeps that poll for a dead peer (a dead process wakes no one). */
-#define POLL_MIN_NS  1000000L     /* 1 ms */
-#define POLL_MAX_NS  64000000L    /* 64 ms */
-#define NSEC         1000000000L
 
 static int sys_membarrier(int cmd)
 {
@@ -35,7 +32,7 @@ static int sys_membarrier(int cmd)
  */
 static int memb_state;
 
-static int memb_register(void)
+int memb_register(void)
 {
 	int s = uatomic_read(&memb_state);
 
@@ -57,7 +54,7 @@ void sect_fork_child(void)
 /* memb_all -- a full barrier in every thread of every process that may be
  * in a section: expedited for registered processes (the rest fence on
  * their own); the slow global command if the expedited one is refused. */
-static int memb_all(void)
+int memb_all(void)
 {
 	if (sys_membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0)
 		return 0;
@@ -68,7 +65,7 @@ static int memb_all(void)
 
 /* futex_sleep -- sleep on the shared word W while it holds V, at most NS
  * nanoseconds; returns when woken, on timeout, or at once if W moved. */
-static void futex_sleep(uint32_t *w, uint32_t v, long ns)
+void futex_sleep(uint32_t *w, uint32_t v, long ns)
 {
 	struct timespec ts = { ns / NSEC, ns % NSEC };
 
@@ -76,14 +73,14 @@ static void futex_sleep(uint32_t *w, uint32_t v, long ns)
 	                  NULL, 0);
 }
 
-static void futex_wake_all(uint32_t *w)
+void futex_wake_all(uint32_t *w)
 {
 	(void)futex_async((int32_t *)(void *)w, FUTEX_WAKE, INT32_MAX, NULL,
 	                  NULL, 0);
 }
 
 /* Deadlines: CLOCK_MONOTONIC nanoseconds; -1 for none. */
-static int64_t now_ns(void)
+int64_t wait_now_ns(void)
 {
 	struct timespec ts;
 
@@ -91,9 +88,9 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
-/* deadline -- the deadline of relative timeout T (NULL: none, -1); -2 and
+/* wait_deadline -- the deadline of relative timeout T (NULL: none, -1); -2 and
  * EINVAL for a malformed one. */
-static int64_t deadline(const struct timespec *t)
+int64_t wait_deadline(const struct timespec *t)
 {
 	if (t == NULL)
 		return -1;
@@ -103,18 +100,18 @@ static int64_t deadline(const struct timespec *t)
 	}
 	if (t->tv_sec > (INT64_MAX / 2) / NSEC)
 		return -1;              /* centuries: no deadline */
-	return now_ns() + (int64_t)t->tv_sec * NSEC + t->tv_nsec;
+	return wait_now_ns() + (int64_t)t->tv_sec * NSEC + t->tv_nsec;
 }
 
-/* left -- nanoseconds to sleep before deadline D, at most CAP; 0 when it
+/* wait_left -- nanoseconds to sleep before deadline D, at most CAP; 0 when it
  * has passed. */
-static long left(int64_t d, long cap)
+long wait_left(int64_t d, long cap)
 {
 	int64_t n;
 
 	if (d < 0)
 		return cap;
-	n = d - now_ns();
+	n = d - wait_now_ns();
 	return n <= 0 ? 0 : n < cap ? (long)n : cap;
 }
 
@@ -413,7 +410,7 @@ void grace_end(struct arena *a, uint64_t g)
 
 int grace_quiesce(struct arena *a, const struct timespec *timeout, int busy)
 {
-	int64_t d = deadline(timeout);
+	int64_t d = wait_deadline(timeout);
 	long poll = POLL_MIN_NS;
 
 	if (d == -2)
@@ -429,7 +426,7 @@ int grace_quiesce(struct arena *a, const struct timespec *timeout, int busy)
 			errno = errno == EPERM ? EPERM : ENOSYS;
 			return -1;
 		}
-		ns = left(d, poll);
+		ns = wait_left(d, poll);
 		if (ns == 0) {
 			errno = busy;
 			return -1;
@@ -499,7 +496,7 @@ static int sleep_until(struct arena *a, uint32_t *seq, uint32_t *waiters,
 		cmm_smp_mb();
 		if (done(a, ctx))
 			break;
-		ns = left(d, ro ? ro_cap : cap);
+		ns = wait_left(d, ro ? ro_cap : cap);
 		if (ns == 0) {
 			errno = ETIMEDOUT;
 			ret = -1;
@@ -526,7 +523,7 @@ int arena_wait_generation(arena_t *a, uint64_t gen,
 		errno = EINVAL;
 		return -1;
 	}
-	d = deadline(timeout);
+	d = wait_deadline(timeout);
 	if (d == -2)
 		return -1;
 	/* The cap is a safety net only: every reset wakes the sleepers. */
@@ -571,7 +568,7 @@ int arena_procs_wait(arena_t *a, uint64_t *token,
 		errno = EINVAL;
 		return -1;
 	}
-	d = deadline(timeout);
+	d = wait_deadline(timeout);
 	if (d == -2)
 		return -1;
 	return sleep_until(a, &a->hdr->procs_seq, &a->hdr->procs_waiters,

@@ -796,27 +796,28 @@ arena_t *arena_attach_fd(int fd, unsigned flags)
 #define MADV_POPULATE_READ  22
 #define MADV_POPULATE_WRITE 23
 #endif
-static int prefault(struct arena *a)
+int prefault_range(struct arena *a, uint64_t off, uint64_t n)
 {
-	size_t len = (size_t)a->seg_size;
+	unsigned char *p = a->base + off;
+	size_t len = (size_t)n;
 
-	if (madvise(a->base, len, rdonly(a) ? MADV_POPULATE_READ
-	                                    : MADV_POPULATE_WRITE) == 0) {
+	if (madvise(p, len, rdonly(a) ? MADV_POPULATE_READ
+	                              : MADV_POPULATE_WRITE) == 0) {
 		/* Then one read of each page from user space: a hypervisor
 		 * that shadows the guest's page tables (PVM) still fills each
 		 * page at its first user access, some microseconds, which
 		 * would otherwise fall on the caller's first use. */
 		uint64_t sum = 0;
 
-		for (size_t off = 0; off < len; off += FMT_PAGE)
-			sum += uatomic_read((uint64_t *)(void *)(a->base + off));
+		for (size_t o = 0; o < len; o += FMT_PAGE)
+			sum += uatomic_read((uint64_t *)(void *)(p + o));
 		(void)sum;
 		return 0;
 	}
 	if (errno != EINVAL)
 		return -1;          /* ENOMEM, EFAULT: no memory behind it */
-	for (size_t off = 0; off < len; off += FMT_PAGE) {
-		uint64_t *w = (uint64_t *)(void *)(a->base + off);
+	for (size_t o = 0; o < len; o += FMT_PAGE) {
+		uint64_t *w = (uint64_t *)(void *)(p + o);
 
 		if (rdonly(a))
 			(void)uatomic_read(w);
@@ -824,6 +825,11 @@ static int prefault(struct arena *a)
 			uatomic_add(w, 0);
 	}
 	return 0;
+}
+
+static int prefault(struct arena *a)
+{
+	return prefault_range(a, 0, a->seg_size);
 }
 
 int arena_prefault(arena_t *a)
@@ -850,6 +856,10 @@ int arena_detach(arena_t *a)
 {
 	if (a == NULL)
 		return 0;
+	if (handle_ok(a) && uatomic_read(&a->chans) != 0) {
+		errno = EBUSY;      /* they point into the mapping */
+		return -1;
+	}
 	if (!handle_remove(a)) {
 		errno = EINVAL;     /* detached already, or never a handle */
 		return -1;
