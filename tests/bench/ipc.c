@@ -33,7 +33,9 @@
  *          ZeroMQ REQ/REP (blocking), iceoryx (busy polling, and blocking
  *          in a WaitSet), channels (busy polling: recv with a zero timeout
  *          in a loop; blocking: recv with no timeout, which spins briefly
- *          and then sleeps on a futex).
+ *          and then sleeps on a futex); and at 64 B, pipe and channel
+ *          blocking round trips whose receiver has gone to sleep: a 200 us
+ *          pause (not timed) before each round trip ("idle receiver").
  *   log    the log collector of issue 10: 4 producer processes, 1
  *          collector, records of 150 to 230 bytes (190 on average; each
  *          producer formats them: a header and a filled payload); the
@@ -248,6 +250,7 @@ struct cell {
 	int batch;                 /* 64 messages per call / index store */
 	int zc;                    /* zero copy: first and last word only */
 	int block;                 /* blocking receive (RTT) */
+	int pause_us;              /* RTT: idle time before each round trip */
 	int cpu[MAXP];
 	uint64_t n0;               /* warm-up pass */
 	int id;                    /* unique in the run: names */
@@ -340,6 +343,17 @@ static void get_msg(struct cell *c, const void *p)
 		memcpy(&s, c->buf, 8);
 	}
 	check_stamp(c, s);
+}
+
+/* Before a round trip of an "idle receiver" row: sleep PAUSE_US (not
+ * timed), so that the other side has gone to sleep in its receive. */
+static void rtt_pause(const struct cell *c)
+{
+	if (c->pause_us > 0) {
+		struct timespec t = { 0, (long)c->pause_us * 1000 };
+
+		nanosleep(&t, NULL);
+	}
 }
 
 /* ---------------------------------------------------------- the ring */
@@ -564,8 +578,12 @@ static void fd_run(struct cell *c, uint64_t n, uint32_t *lat)
 
 	if (c->kind == RTT) {
 		for (uint64_t i = 0; i < n; i++) {
-			int64_t t0 = c->who == 0 ? now_ns() : 0;
+			int64_t t0;
 			uint64_t s = stamp(c, c->seq++);
+
+			if (c->who == 0)
+				rtt_pause(c);
+			t0 = c->who == 0 ? now_ns() : 0;
 
 			if (c->who == 0) {
 				memcpy(c->buf, &s, 8);
@@ -861,8 +879,11 @@ static void chan_run(struct cell *c, uint64_t n, uint32_t *lat)
 
 	if (c->kind == RTT) {
 		for (uint64_t i = 0; i < n; i++) {
-			int64_t t0 = now_ns();
+			int64_t t0;
 
+			if (c->who == 0)
+				rtt_pause(c);
+			t0 = now_ns();
 			if (c->who == 0)
 				chan_send1(c, ch, c->seq++);
 			get_msg(c, chan_recv1(c, c->ch[1], !c->block));
@@ -1412,23 +1433,27 @@ static void close_fds(struct cell *c)
 }
 
 /* pipe: 1 or 64 messages per call; sock: a UNIX stream socketpair. */
-static void row_fd(size_t size, int sock, int batch, int rtt)
+static void row_fd(size_t size, int sock, int batch, int rtt, int pause)
 {
 	struct cell c;
 	struct row *w;
-	const char *key = sock ? "unix" : batch ? "pipe_x64" : "pipe";
+	const char *key = sock ? "unix" : batch ? "pipe_x64" : pause ? "pipe_idle"
+	                                                           : "pipe";
 	char name[64];
 	int a[2], b[2];
 
 	if (!selected(key))
 		return;
 	snprintf(name, sizeof(name), "%s%s", sock ? "UNIX stream socket" : "pipe",
-	         batch ? ", 64 messages per write" : sock ? ""
-	                                                : ", 1 message per write");
+	         batch ? ", 64 messages per write" : sock ? "" : pause ?
+	         ", idle receiver (200 us pauses)" : ", 1 message per write");
 	w = add_row(rtt ? "rtt" : "tput", key, name, (unsigned)size, "block");
 	cell_init(&c, rtt ? RTT : TPUT, size, 1, 1);
 	c.batch = batch;
 	c.zc = 0;
+	c.pause_us = pause;
+	if (pause)
+		c.n0 = 256;
 	if (sock) {
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, a) < 0)
 			die("socketpair");
@@ -1697,14 +1722,15 @@ static void row_chan_1to2(size_t size)
 }
 
 /* Round trip on two channels: busy polling (zero timeout) or blocking. */
-static void row_chan_rtt(size_t size, int block)
+static void row_chan_rtt(size_t size, int block, int pause)
 {
-	const char *key = block ? "chan_block" : "chan";
+	const char *key = pause ? "chan_idle" : block ? "chan_block" : "chan";
 	struct row *w;
 
 	if (!selected(key))
 		return;
-	w = chan_add("rtt", key, block ? "channel, blocking recv"
+	w = chan_add("rtt", key, pause ? "channel, blocking, idle receiver (200 us "
+	             "pauses)" : block ? "channel, blocking recv"
 	                               : "channel, busy polling (zero timeout)",
 	             (unsigned)size, block ? "block" : "spin");
 #ifdef HAVE_CHAN
@@ -1713,6 +1739,9 @@ static void row_chan_rtt(size_t size, int block)
 
 		cell_init(&c, RTT, size, 1, 1);
 		c.block = block;
+		c.pause_us = pause;
+		if (pause)
+			c.n0 = 256;
 		chan_row(w, &c, &chan_ops, 2);
 	}
 #else
@@ -1920,6 +1949,10 @@ static void targets(void)
 	         pb);
 	target("64 B round trip, blocking: channel / pipe (p50)", cb / pb, 1,
 	       0.8, note);
+	snprintf(note, sizeof(note), "200 us pause before each: p50 %.3g us, "
+	         "pipe %.3g us", p50_of("chan_idle", 64), p50_of("pipe_idle", 64));
+	target("64 B round trip, blocking, idle receiver: chan / pipe",
+	       p50_of("chan_idle", 64) / p50_of("pipe_idle", 64), 1, 0.8, note);
 	for (int s = 0; s < NSIZES; s++) {
 		char name[80];
 
@@ -2121,9 +2154,9 @@ int main(int argc, char **argv)
 		row_ring(z, 1, 0, 0);
 		if (z >= 64 * KiB)
 			row_ring(z, 0, 1, 0);
-		row_fd(z, 0, 0, 0);
-		row_fd(z, 0, 1, 0);
-		row_fd(z, 1, 0, 0);
+		row_fd(z, 0, 0, 0, 0);
+		row_fd(z, 0, 1, 0, 0);
+		row_fd(z, 1, 0, 0, 0);
 		row_mq(z, 0);
 		row_zmq(z, 0);
 		row_iox(z, 0, 0);
@@ -2138,15 +2171,18 @@ int main(int argc, char **argv)
 		size_t z = g_sizes[s];
 
 		row_ring(z, 0, 0, 1);
-		row_fd(z, 0, 0, 1);
-		row_fd(z, 1, 0, 1);
+		row_fd(z, 0, 0, 1, 0);
+		row_fd(z, 1, 0, 1, 0);
 		row_mq(z, 1);
 		row_zmq(z, 1);
 		row_iox(z, 1, 0);
 		row_iox(z, 1, 1);
-		row_chan_rtt(z, 0);
-		row_chan_rtt(z, 1);
+		row_chan_rtt(z, 0, 0);
+		row_chan_rtt(z, 1, 0);
 	}
+	/* blocking round trips whose receiver has gone to sleep */
+	row_fd(64, 0, 0, 1, 200);
+	row_chan_rtt(64, 1, 200);
 	/* the log collector */
 	row_logpipe();
 	row_logchan();

@@ -16,7 +16,8 @@ BEGIN {
 	L["iox_block"] = "iceoryx, WaitSet"; L["chan"] = "channel"
 	L["chan_x64"] = "channel, claimv/recvv"; L["chan_4to1"] = "channel 4->1"
 	L["chan_1to2"] = "channel 1->2"; L["chan_block"] = "channel, blocking"
-	L["line"] = "cache line"
+	L["line"] = "cache line"; L["pipe_idle"] = "pipe, idle receiver"
+	L["chan_idle"] = "channel, idle receiver"
 }
 function label(k) { return (k in L) ? L[k] : k }
 $1 == "tput" {
