@@ -85,7 +85,11 @@ tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
 # The benchmarks: one table, tests/bench/results.csv and, with gnuplot,
-# tests/bench/throughput.png.  Figures are read, never asserted.
+# tests/bench/throughput.png; then the IPC benchmark (tests/bench/ipc.c,
+# channels against the floors and pipe, socket, mq, ZeroMQ, iceoryx): its
+# table, tests/bench/ipc_results.csv and ipc.png.  run.sh installs the
+# peers it lacks (apt-get, says what); make check never needs them.
+# BENCH_SUITES="alloc" or "ipc" runs one.  Figures are read, never asserted.
 bench: deps libarena.a
 	sh tests/bench/run.sh
 
@@ -266,7 +270,8 @@ clean:
 	  $(FUZZ_BINS) $(REPLAY_BINS)
 	rm -rf tests/model/work
 	rm -f tests/bench/bench tests/bench/bench-* tests/bench/*.o tests/bench/results.csv \
-	  tests/bench/throughput.dat tests/bench/throughput.png
+	  tests/bench/throughput.dat tests/bench/throughput.png tests/bench/ipc \
+	  tests/bench/ipc_results.csv tests/bench/ipc.dat tests/bench/ipc.png
 
 FORCE:
 .PHONY: all deps check test-suites valgrind lint demo demo-valgrind stress fuzz fuzz-replay model \
