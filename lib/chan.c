@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "internal.h"
 
 #define CHAN_SPIN        2000u      /* polls before a receiver sleeps */
+#define CHAN_YIELD       256u       /* polls between yields of a spin */
 #define CHAN_PUBLISH     32u        /* a subscriber's position is stored
                                        at least this often (messages) */
 #define LIVE_CACHE_NS    1000000L   /* a live verdict is trusted 1 ms */
@@ -336,6 +338,14 @@ static int nap(struct arena_chan *c, uint32_t *seq, uint32_t *waiters,
 	return ret;
 }
 
+/* spin_yield -- let another task of this CPU run during a long spin: a
+ * receiver sharing its CPU with the peer it waits for would otherwise
+ * hold it until preempted. */
+static void spin_yield(void)
+{
+	(void)sched_yield();
+}
+
 /* --------------------------------------------------------------- producer */
 
 /* dist -- how far position X is behind T (modulo 2^32); 0 when ahead. */
@@ -486,6 +496,24 @@ int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
 			if (floor_scan(c, t) < 0)
 				return -1;
 			k = place(c, t, n, lens, &end);
+		}
+		if (k == 0 && d == -3 && !(timeout != NULL &&
+		                           timeout->tv_sec == 0 &&
+		                           timeout->tv_nsec == 0)) {
+			/* Still full: spin a while, looking again every 16
+			 * polls, before the sleep (whose membarrier would
+			 * interrupt the receivers we wait for). */
+			for (unsigned i = 1; i <= CHAN_SPIN && k == 0; i++) {
+				caa_cpu_relax();
+				if (i % CHAN_YIELD == 0)
+					spin_yield();
+				if (i % 16 != 0)
+					continue;
+				t = uatomic_read(&c->cb->tail);
+				if (floor_scan(c, t) < 0)
+					return -1;
+				k = place(c, t, n, lens, &end);
+			}
 		}
 		if (k == 0) {
 			int r;
@@ -776,10 +804,12 @@ static int wait_msg(struct arena_chan *c, uint32_t s, uint64_t w,
 		return -1;
 	}
 	if (*round == 0) {
-		for (unsigned i = 0; i < CHAN_SPIN; i++) {
+		for (unsigned i = 1; i <= CHAN_SPIN; i++) {
 			if (uatomic_read(&dd->word) != w)
 				return 0;
 			caa_cpu_relax();
+			if (i % CHAN_YIELD == 0)
+				spin_yield();
 		}
 		if (*d == -3) {
 			*d = wait_deadline(timeout);
