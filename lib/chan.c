@@ -283,7 +283,10 @@ static void reap(struct arena_chan *c)
 		if (g != 0 && g - 1 < c->ngroup) {
 			uint32_t n = uatomic_read(&r->hold_n);
 
-			if (n != 0)
+			/* A member that died taking held nothing yet (or, if
+			 * it died right after its take, before it said so,
+			 * what it took is lost uncounted: arena(7)). */
+			if (n != 0 && !(n & FMT_CHAN_TAKING))
 				(void)uatomic_add_return(&c->groups[g - 1].lost, n);
 		}
 	}
@@ -391,27 +394,57 @@ static int floor_scan(struct arena_chan *c, uint64_t t)
 		} else {
 			if (g - 1 >= c->ngroup)
 				goto bad;
-			glive[g - 1] = true;
-			if (uatomic_read(&r->hold_n) == 0)
+			if (uatomic_read(&r->hold_n) == 0) {
+				glive[g - 1] = true;
 				continue;
+			}
 			cmm_smp_rmb();
 			w = uatomic_read(&r->hold);
 		}
+		if (behind(ts, FMT_CHAN_SEQ(w)) > c->slots ||
+		    behind(tb, FMT_CHAN_BPOS(w)) > c->cap_u) {
+			/* Further behind than the ring allows: a receiver
+			 * that died since our live verdict (others then
+			 * moved on without it), or one joining (its start
+			 * is written after its entry).  Dead by a fresh
+			 * look: skip it.  Else count the ring full: a
+			 * joiner's start comes at once, and a peer's
+			 * scribble makes us wait, never overwrite. */
+			c->memo[c->nprod + i].live = owner_live(c->a, o,
+			                        uatomic_read(&r->procw));
+			if (!c->memo[c->nprod + i].live)
+				continue;
+			ds = c->slots;
+			db = c->cap_u;
+			if (g != 0)
+				glive[g - 1] = true;
+			continue;
+		}
+		if (g != 0)
+			glive[g - 1] = true;
 		if (behind(ts, FMT_CHAN_SEQ(w)) > ds)
 			ds = behind(ts, FMT_CHAN_SEQ(w));
 		if (behind(tb, FMT_CHAN_BPOS(w)) > db)
 			db = behind(tb, FMT_CHAN_BPOS(w));
 	}
 	for (uint32_t i = 0; i < c->ngroup; i++) {
+		uint32_t gs, gb;
+
 		if (!glive[i])
 			continue;
-		if (behind(ts, FMT_CHAN_SEQ(gnext[i])) > ds)
-			ds = behind(ts, FMT_CHAN_SEQ(gnext[i]));
-		if (behind(tb, FMT_CHAN_BPOS(gnext[i])) > db)
-			db = behind(tb, FMT_CHAN_BPOS(gnext[i]));
+		gs = behind(ts, FMT_CHAN_SEQ(gnext[i]));
+		gb = behind(tb, FMT_CHAN_BPOS(gnext[i]));
+		if (gs > c->slots || gb > c->cap_u) {
+			/* A group left behind while it had no live member
+			 * (a joiner restarts it) or a scribble: full. */
+			gs = c->slots;
+			gb = c->cap_u;
+		}
+		if (gs > ds)
+			ds = gs;
+		if (gb > db)
+			db = gb;
 	}
-	if (ds > c->slots || db > c->cap_u)
-		goto bad;
 	c->fseq = ts - ds;
 	c->fbpos = tb - db;
 	return 0;
@@ -881,7 +914,7 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 		/* Hold from the group's position on before taking: a producer
 		 * that sees the group past it sees the hold. */
 		uatomic_set(&me->hold, nx);
-		uatomic_set(&me->hold_n, 1);
+		uatomic_set(&me->hold_n, FMT_CHAN_TAKING | 1);
 		cmm_smp_mb();
 		if (uatomic_read(&g->next) != nx)
 			continue;
@@ -896,6 +929,8 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 				return -1;
 			continue;
 		}
+		if (k > 1)
+			uatomic_set(&me->hold_n, FMT_CHAN_TAKING | (uint32_t)k);
 		if (uatomic_cmpxchg(&g->next, nx, FMT_CHAN_POS(s, b)) != nx)
 			continue;       /* another member took them */
 		if (skipped != 0) {
@@ -1411,6 +1446,8 @@ int arena_chan_stat(const arena_t *a, const char *key,
 			held = uatomic_read(&r->hold_n);
 			w = held ? uatomic_read(&r->hold)
 			         : uatomic_read(&groups[gi - 1].next);
+			if (held & FMT_CHAN_TAKING)
+				held = 0;
 			st->live_members += l;
 			glive[gi - 1] |= l;
 		}

@@ -652,13 +652,25 @@ START_TEST(scribbles)
 		rv[i].pos = save - ((uint64_t)1000 << 32);
 		ck_assert_int_eq(arena_chan_release(s), 0);
 		rv[i].pos = save - ((uint64_t)1000 << 32);
-		/* Fill: the first scan sees nonsense. */
+		/* Further behind than the ring allows: the producer counts
+		 * the ring full (it waits, it never overwrites), and
+		 * arena_check() says why. */
 		int e = 0;
 		for (int k = 0; k < 64 && e == 0; k++)
 			if (arena_chan_send(p, "x", 1, &zero) < 0)
 				e = errno;
-		ck_assert_int_eq(e, EBADMSG);
+		ck_assert_int_eq(e, EAGAIN);
+		TU_FAILS_WITH(arena_chan_send(p, "x", 1, &zero), -1, EAGAIN);
+		found_text[0] = 0;
+		ck_assert_int_eq(arena_check(a, note, NULL), 1);
+		ck_assert_msg(strstr(found_text, "hold positions the ring cannot"),
+		              "%s", found_text);
 		rv[i].pos = save;
+		while (arena_chan_recv(s, &m, &zero) == 0)
+			ck_assert(m.len == 1 && *(const char *)m.data == 'x');
+		ck_assert_int_eq(errno, EAGAIN);
+		ck_assert_int_eq(arena_chan_release(s), 0);
+		ck_assert_int_eq(arena_chan_send(p, "x", 1, &zero), 0);
 	}
 	/* A damaged identity line: open and stat refuse. */
 	ck_assert_int_eq(arena_check(a, NULL, NULL), 0);
