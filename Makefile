@@ -79,17 +79,6 @@ tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h | dep
 tests/stress: tests/stress.c libarena.a include/arena.h | deps
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
-# Reproducers of known channel bugs (/work/notes/chan-bugs.md): they fail
-# until fixed, so they are kept out of make check.  make chan-bugs runs
-# them, and the crash storm with its tolerance of bug 1 off.
-tests/chan_bugs: tests/chan_bugs.c tests/testutil.h libarena.a include/arena.h | deps
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(CHECK_LIBS) $(LDLIBS)
-
-.PHONY: chan-bugs
-chan-bugs: tests/chan_bugs tests/check_chan_storm
-	@fail=0; ./tests/chan_bugs || fail=1; \
-	  CHAN_STORM_STRICT=1 ./tests/check_chan_storm || fail=1; exit $$fail
-
 # What tests/arenactl_test.sh needs: built with the library's flags
 # (SANITIZE included), as it links libarena.a.
 tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
@@ -283,7 +272,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
-	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper tests/chan_bugs \
+	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper \
 	  $(FUZZ_BINS) $(REPLAY_BINS)
 	rm -rf tests/model/work
 	rm -f tests/bench/bench tests/bench/bench-* tests/bench/*.o tests/bench/results.csv \

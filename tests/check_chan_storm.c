@@ -111,7 +111,6 @@ struct storm {
 	uint64_t seed;
 	uint32_t ninc;
 	uint32_t errors;
-	uint64_t bug1;          /* spurious EBADMSG from claims (bug 1) */
 	char first[512];
 	struct worker w[NW];
 	struct inc incs[MAX_INC];
@@ -138,15 +137,6 @@ static void sfail(const char *fmt, ...)
 		memcpy(sh->first, buf, sizeof buf);
 	if (n < 10)
 		fprintf(stderr, "chan storm (pid %ld): %s\n", (long)getpid(), buf);
-}
-
-/* strict -- CHAN_STORM_STRICT=1: the known bugs of chan-bugs.md fail the
- * test too (make chan-bugs). */
-static int strict(void)
-{
-	const char *e = getenv("CHAN_STORM_STRICT");
-
-	return e != NULL && atoi(e) != 0;
 }
 
 static double storm_seconds(void)
@@ -339,13 +329,7 @@ static int producer_main(void *arg)
 		__atomic_store_n(&w->phase, PH_CLAIMING, __ATOMIC_RELEASE);
 		k = arena_chan_claimv(p, want, lens, ms, &tmo);
 		if (k < 0) {
-			if (errno == EBADMSG && !strict()) {
-				/* Known bug 1 (/work/notes/chan-bugs.md): a
-				 * receiver dead for less than the liveness
-				 * cache's millisecond, counted with a position
-				 * more than a capacity behind. */
-				__atomic_fetch_add(&sh->bug1, 1, __ATOMIC_RELAXED);
-			} else if (errno != EAGAIN && errno != ETIMEDOUT) {
+			if (errno != EAGAIN && errno != ETIMEDOUT) {
 				sfail("producer %u: claimv(%u): %s", inc, want,
 				     strerror(errno));
 				diag(a);
@@ -875,8 +859,7 @@ START_TEST(storm)
 		        "subscribers, %u members; %u producer incarnations (%u "
 		        "retired); long subscribers: %llu messages, %llu holes = "
 		        "%llu gaps + %llu aborted; group: %llu delivered, lost %llu "
-		        "(missing %llu, held by killed members %llu); tail seq %u; "
-		        "spurious EBADMSG from claims (bug 1): %llu\n",
+		        "(missing %llu, held by killed members %llu); tail seq %u\n",
 		        (tend_real - tstart) / 1000, (unsigned long long)sh->seed,
 		        (unsigned long long)committed, (unsigned long long)zc,
 		        (unsigned long long)big, (unsigned long long)aborted,
@@ -888,7 +871,7 @@ START_TEST(storm)
 		        (unsigned long long)(holes[0] - st.gaps),
 		        (unsigned long long)gdel, (unsigned long long)lost,
 		        (unsigned long long)gmiss, (unsigned long long)held_dead,
-		        final_seq, (unsigned long long)sh->bug1);
+		        final_seq);
 		(void)killed_incs;
 		ck_assert_msg(sh->errors == 0, "%u failure(s); the first: %s",
 		              sh->errors, sh->first);

@@ -1,10 +1,10 @@
 /*
- * chan_bugs.c - reproducers of the channel bugs described in
- * /work/notes/chan-bugs.md.  Each test fails while its bug is there, so
- * this suite is not one of make check's (its name does not start with
- * check_): run it with make chan-bugs.  Once a bug is fixed, move its test
- * into tests/check_chan.c (and drop the tolerance of the crash storm,
- * tests/check_chan_storm.c, for bug 1).
+ * check_chan_regress.c - regression tests of two channel bugs the crash
+ * storm found, each of which these tests reproduced before its fix:
+ * stale_live_ebadmsg, a claim failing with EBADMSG because a producer's
+ * cached "live" verdict outlived a receiver that others had already left
+ * more than a capacity behind; member_tentative_hold_lost, a member killed
+ * while taking (having taken nothing) counted as having lost a message.
  */
 #include "testutil.h"
 #include "../lib/format.h"
@@ -227,7 +227,7 @@ END_TEST
 
 static Suite *bugs_suite(void)
 {
-	Suite *s = suite_create("chanbugs");
+	Suite *s = suite_create("chan_regress");
 	TCase *tc = tu_tcase(s, "bugs", 60);
 
 	tcase_add_test(tc, stale_live_ebadmsg);
@@ -237,5 +237,5 @@ static Suite *bugs_suite(void)
 
 int main(void)
 {
-	return tu_main(bugs_suite(), "chanbugs");
+	return tu_main(bugs_suite(), "chan_regress");
 }
