@@ -85,7 +85,11 @@ tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
 # The benchmarks: one table, tests/bench/results.csv and, with gnuplot,
-# tests/bench/throughput.png.  Figures are read, never asserted.
+# tests/bench/throughput.png; then the IPC benchmark (tests/bench/ipc.c,
+# channels against the floors and pipe, socket, mq, ZeroMQ, iceoryx): its
+# table, tests/bench/ipc_results.csv and ipc.png.  run.sh installs the
+# peers it lacks (apt-get, says what); make check never needs them.
+# BENCH_SUITES="alloc" or "ipc" runs one.  Figures are read, never asserted.
 bench: deps libarena.a
 	sh tests/bench/run.sh
 
@@ -94,16 +98,21 @@ bench: deps libarena.a
 # the two-step reset), COLLECTOR_SECONDS each (5 s each in make check).
 STRESS_ARGS ?= -d 30 -p 8
 COLLECTOR_SECONDS ?= 30
-stress: tests/stress tools/arenactl tests/check_collector
+# Then the channels' crash storm (tests/check_chan_storm.c),
+# CHAN_STORM_SECONDS long (5 s in make check).
+CHAN_STORM_SECONDS ?= 60
+stress: tests/stress tools/arenactl tests/check_collector tests/check_chan_storm
 	./tests/stress $(STRESS_ARGS) -a tools/arenactl
 	COLLECTOR_SECONDS=$(COLLECTOR_SECONDS) ./tests/check_collector
+	CHAN_STORM_SECONDS=$(CHAN_STORM_SECONDS) ./tests/check_chan_storm
 
-# The hostile-peer suite with a long attack (make check runs it for 3 s):
-# make hostile HOSTILE_SECONDS=600
+# The hostile-peer suites with a long attack (make check runs them for 3 s
+# and 2 s), and 200000 seeds of channel mutations: make hostile HOSTILE_SECONDS=600
 HOSTILE_SECONDS ?= 60
 .PHONY: hostile
-hostile: tests/check_hostile tools/arenactl
+hostile: tests/check_hostile tests/check_chan_hostile tools/arenactl
 	HOSTILE_SECONDS=$(HOSTILE_SECONDS) ./tests/check_hostile
+	HOSTILE_SECONDS=$(HOSTILE_SECONDS) CHAN_FUZZ_SEEDS=200000 ./tests/check_chan_hostile
 
 # Fuzzing (clang, libFuzzer): make fuzz FUZZ_SECONDS=60.  make check
 # replays the seeds and the kept crash regressions with any compiler.
@@ -197,11 +206,12 @@ test-suites: libarena.a $(TESTS) tests/stress tools/arenactl tests/arenactl_help
 # Leaks are not counted here: test workers leave with _exit(), holding what
 # their parent allocated; the demo's valgrind run (make demo-valgrind) and
 # LeakSanitizer in the ASan run check for leaks.
-# The multi-process storm suite is left to the sanitizer runs: under
-# valgrind it takes minutes and adds nothing a single-process suite lacks.
+# The multi-process storm suites (check_multiproc, check_chan_storm) are
+# left to the sanitizer runs: under valgrind they take minutes and add
+# nothing a single-process suite lacks.
 VALGRIND = valgrind -q --error-exitcode=1 --trace-children=yes --vgdb=no \
 	--leak-check=no
-VALGRIND_TESTS = $(filter-out tests/check_multiproc,$(TESTS))
+VALGRIND_TESTS = $(filter-out tests/check_multiproc tests/check_chan_storm,$(TESTS))
 valgrind: $(VALGRIND_TESTS)
 	@for t in $(VALGRIND_TESTS); do echo "== valgrind $$t"; \
 	  CK_TIMEOUT_MULTIPLIER=20 $(VALGRIND) ./$$t || exit 1; done
@@ -267,7 +277,8 @@ clean:
 	  $(FUZZ_BINS) $(REPLAY_BINS)
 	rm -rf tests/model/work
 	rm -f tests/bench/bench tests/bench/bench-* tests/bench/*.o tests/bench/results.csv \
-	  tests/bench/throughput.dat tests/bench/throughput.png
+	  tests/bench/throughput.dat tests/bench/throughput.png tests/bench/ipc \
+	  tests/bench/ipc_results.csv tests/bench/ipc.dat tests/bench/ipc.png
 
 FORCE:
 .PHONY: all deps check test-suites valgrind lint demo demo-valgrind stress fuzz fuzz-replay model \

@@ -266,7 +266,9 @@ ARENA_API int arena_recv_fd(int sock);
  * is a no-op.  Must be the last use of the handle: a second detach of it
  * fails with EINVAL (the library keeps a list of its live handles), but any
  * other use of a detached handle, or of a per-thread cache made from it, is
- * undefined, as for memory after free(3).  Returns 0, or -1 (EINVAL).
+ * undefined, as for memory after free(3).  Returns 0, or -1: EINVAL, EBUSY
+ * (channel handles opened through it are still open: arena_chan_close()
+ * them first; nothing changed).
  */
 ARENA_API int arena_detach(arena_t *a);
 

@@ -25,6 +25,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +34,9 @@
 #include "internal.h"
 
 #define CHAN_SPIN        2000u      /* polls before a receiver sleeps */
+#define CHAN_YIELD       256u       /* polls between yields of a spin */
+#define CHAN_PUBLISH     32u        /* a subscriber's position is stored
+                                       at least this often (messages) */
 #define LIVE_CACHE_NS    1000000L   /* a live verdict is trusted 1 ms */
 #define DEF_CAPACITY     (1u << 20)
 #define MIN_CAPACITY     4096u
@@ -66,6 +71,8 @@ struct arena_chan {
 	uint32_t rseq, rbpos;      /* next message (subscribers) */
 	uint32_t held;             /* messages the last receive returned */
 	uint32_t nseq, nbpos;      /* where those end */
+	uint32_t unpub;            /* released, position not yet published */
+	uint32_t stuck_seq, stuck_n; /* polls that found S not committed */
 	uint64_t rmsgs, rgaps;
 	/* liveness verdicts, by entry: producers then receivers */
 	struct live_memo { uint32_t owner; uint64_t procw; int64_t at; bool live; }
@@ -276,7 +283,10 @@ static void reap(struct arena_chan *c)
 		if (g != 0 && g - 1 < c->ngroup) {
 			uint32_t n = uatomic_read(&r->hold_n);
 
-			if (n != 0)
+			/* A member that died taking held nothing yet (or, if
+			 * it died right after its take, before it said so,
+			 * what it took is lost uncounted: arena(7)). */
+			if (n != 0 && !(n & FMT_CHAN_TAKING))
 				(void)uatomic_add_return(&c->groups[g - 1].lost, n);
 		}
 	}
@@ -331,6 +341,14 @@ static int nap(struct arena_chan *c, uint32_t *seq, uint32_t *waiters,
 	return ret;
 }
 
+/* spin_yield -- let another task of this CPU run during a long spin: a
+ * receiver sharing its CPU with the peer it waits for would otherwise
+ * hold it until preempted. */
+static void spin_yield(void)
+{
+	(void)sched_yield();
+}
+
 /* --------------------------------------------------------------- producer */
 
 /* dist -- how far position X is behind T (modulo 2^32); 0 when ahead. */
@@ -376,27 +394,57 @@ static int floor_scan(struct arena_chan *c, uint64_t t)
 		} else {
 			if (g - 1 >= c->ngroup)
 				goto bad;
-			glive[g - 1] = true;
-			if (uatomic_read(&r->hold_n) == 0)
+			if (uatomic_read(&r->hold_n) == 0) {
+				glive[g - 1] = true;
 				continue;
+			}
 			cmm_smp_rmb();
 			w = uatomic_read(&r->hold);
 		}
+		if (behind(ts, FMT_CHAN_SEQ(w)) > c->slots ||
+		    behind(tb, FMT_CHAN_BPOS(w)) > c->cap_u) {
+			/* Further behind than the ring allows: a receiver
+			 * that died since our live verdict (others then
+			 * moved on without it), or one joining (its start
+			 * is written after its entry).  Dead by a fresh
+			 * look: skip it.  Else count the ring full: a
+			 * joiner's start comes at once, and a peer's
+			 * scribble makes us wait, never overwrite. */
+			c->memo[c->nprod + i].live = owner_live(c->a, o,
+			                        uatomic_read(&r->procw));
+			if (!c->memo[c->nprod + i].live)
+				continue;
+			ds = c->slots;
+			db = c->cap_u;
+			if (g != 0)
+				glive[g - 1] = true;
+			continue;
+		}
+		if (g != 0)
+			glive[g - 1] = true;
 		if (behind(ts, FMT_CHAN_SEQ(w)) > ds)
 			ds = behind(ts, FMT_CHAN_SEQ(w));
 		if (behind(tb, FMT_CHAN_BPOS(w)) > db)
 			db = behind(tb, FMT_CHAN_BPOS(w));
 	}
 	for (uint32_t i = 0; i < c->ngroup; i++) {
+		uint32_t gs, gb;
+
 		if (!glive[i])
 			continue;
-		if (behind(ts, FMT_CHAN_SEQ(gnext[i])) > ds)
-			ds = behind(ts, FMT_CHAN_SEQ(gnext[i]));
-		if (behind(tb, FMT_CHAN_BPOS(gnext[i])) > db)
-			db = behind(tb, FMT_CHAN_BPOS(gnext[i]));
+		gs = behind(ts, FMT_CHAN_SEQ(gnext[i]));
+		gb = behind(tb, FMT_CHAN_BPOS(gnext[i]));
+		if (gs > c->slots || gb > c->cap_u) {
+			/* A group left behind while it had no live member
+			 * (a joiner restarts it) or a scribble: full. */
+			gs = c->slots;
+			gb = c->cap_u;
+		}
+		if (gs > ds)
+			ds = gs;
+		if (gb > db)
+			db = gb;
 	}
-	if (ds > c->slots || db > c->cap_u)
-		goto bad;
 	c->fseq = ts - ds;
 	c->fbpos = tb - db;
 	return 0;
@@ -415,7 +463,7 @@ static size_t place(struct arena_chan *c, uint64_t t, size_t n,
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		uint32_t f = (uint32_t)((lens[k] + 7) / 8), lap = b % c->cap_u;
+		uint32_t f = (uint32_t)((lens[k] + 7) / 8), lap = b & (c->cap_u - 1);
 		uint32_t start = lap + f > c->cap_u ? b + (c->cap_u - lap) : b;
 
 		if (start + f - c->fbpos > c->cap_u ||
@@ -482,18 +530,36 @@ int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
 				return -1;
 			k = place(c, t, n, lens, &end);
 		}
+		if (k == 0 && d == -3 && !(timeout != NULL &&
+		                           timeout->tv_sec == 0 &&
+		                           timeout->tv_nsec == 0)) {
+			/* Still full: spin a while, looking again every 16
+			 * polls, before the sleep (whose membarrier would
+			 * interrupt the receivers we wait for). */
+			for (unsigned i = 1; i <= CHAN_SPIN && k == 0; i++) {
+				caa_cpu_relax();
+				if (i % CHAN_YIELD == 0)
+					spin_yield();
+				if (i % 16 != 0)
+					continue;
+				t = uatomic_read(&c->cb->tail);
+				if (floor_scan(c, t) < 0)
+					return -1;
+				k = place(c, t, n, lens, &end);
+			}
+		}
 		if (k == 0) {
 			int r;
 
-			if (d == -3) {
-				d = timeout == NULL ? -1 : wait_deadline(timeout);
-				if (d == -2)
-					return -1;
-			}
 			if (timeout != NULL && timeout->tv_sec == 0 &&
 			    timeout->tv_nsec == 0) {
 				errno = EAGAIN;
 				return -1;
+			}
+			if (d == -3) {
+				d = wait_deadline(timeout);
+				if (d == -2)
+					return -1;
 			}
 			c->cl_len[0] = (uint32_t)lens[0];
 			r = nap(c, &c->cb->tx_seq, &c->cb->tx_waiters,
@@ -515,7 +581,7 @@ int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
 		c->cl_seq = FMT_CHAN_SEQ(t);
 		c->cl_n = (uint32_t)k;
 		for (size_t i = 0; i < k; i++)
-			msgs[i] = c->data + (size_t)(c->cl_pos[i] % c->cap_u) * 8;
+			msgs[i] = c->data + (size_t)(c->cl_pos[i] & (c->cap_u - 1)) * 8;
 		return (int)k;
 	}
 }
@@ -637,23 +703,44 @@ static bool claim_dead(struct arena_chan *c, uint32_t s, uint64_t w)
 	return true;
 }
 
-/* release_held -- publish that the messages of the last receive are done
- * with, and wake producers that wait for space. */
-static void release_held(struct arena_chan *c)
+/* publish_pos -- store a subscriber's position for producers to see, and
+ * wake those that wait for space. */
+static void publish_pos(struct arena_chan *c)
 {
 	struct fmt_chan_recv *me = &c->recvs[c->idx];
 
-	if (c->held == 0)
+	c->unpub = 0;
+	uatomic_set(&me->pos, FMT_CHAN_POS(c->rseq, c->rbpos));
+	uatomic_set(&me->msgs, c->rmsgs);
+	publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
+}
+
+/* release_held -- the messages of the last receive are done with.  A
+ * subscriber publishes its position every CHAN_PUBLISH messages, before it
+ * waits, and when FORCE: a position published late only holds space a
+ * little longer, and producers read the line it is on less often.  A
+ * member's hold is given up at once (its group's position has moved). */
+static void release_held(struct arena_chan *c, bool force)
+{
+	struct fmt_chan_recv *me = &c->recvs[c->idx];
+
+	if (c->held == 0) {
+		if (force && c->unpub != 0)
+			publish_pos(c);
 		return;
-	c->held = 0;
+	}
 	release_fence();        /* our reads of the messages come first */
 	if (c->role == ARENA_CHAN_SUBSCRIBER) {
 		c->rseq = c->nseq;
 		c->rbpos = c->nbpos;
-		uatomic_set(&me->pos, FMT_CHAN_POS(c->rseq, c->rbpos));
-	} else {
-		uatomic_set(&me->hold_n, 0);
+		c->unpub += c->held;
+		c->held = 0;
+		if (force || c->unpub >= CHAN_PUBLISH)
+			publish_pos(c);
+		return;
 	}
+	c->held = 0;
+	uatomic_set(&me->hold_n, 0);
 	uatomic_set(&me->msgs, c->rmsgs);
 	publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
 }
@@ -690,7 +777,7 @@ static int take(struct arena_chan *c, uint32_t *sp, uint32_t *bp,
 		pos = uatomic_read(&d->pos);
 		f = (len + 7) / 8;
 		if (len > c->max_msg || pos - b > c->cap_u ||
-		    pos % c->cap_u + f > c->cap_u || pos - b + f > c->cap_u) {
+		    (pos & (c->cap_u - 1)) + f > c->cap_u || pos - b + f > c->cap_u) {
 			if (k != 0)
 				break;
 			errno = EBADMSG;
@@ -700,7 +787,7 @@ static int take(struct arena_chan *c, uint32_t *sp, uint32_t *bp,
 		b = pos + f;
 		if (uatomic_read(&d->flags) & FMT_CHAN_ABORTED)
 			continue;
-		m[k].data = c->data + (size_t)(pos % c->cap_u) * 8;
+		m[k].data = c->data + (size_t)(pos & (c->cap_u - 1)) * 8;
 		m[k].len = len;
 		m[k].seq = s - 1;
 		m[k].producer = uatomic_read(&d->prod);
@@ -735,16 +822,27 @@ static int wait_msg(struct arena_chan *c, uint32_t s, uint64_t w,
 	int r;
 
 	if (timeout != NULL && timeout->tv_sec == 0 && timeout->tv_nsec == 0) {
-		if (claim_dead(c, s, w))
-			return 0;
+		/* Polling: look for a dead claimer only after as many polls
+		 * as a waiting call spins, not on each (it reads the
+		 * producers' lines). */
+		if (c->stuck_seq != s) {
+			c->stuck_seq = s;
+			c->stuck_n = 0;
+		} else if (++c->stuck_n >= CHAN_SPIN) {
+			c->stuck_n = 0;
+			if (claim_dead(c, s, w))
+				return 0;
+		}
 		errno = EAGAIN;
 		return -1;
 	}
 	if (*round == 0) {
-		for (unsigned i = 0; i < CHAN_SPIN; i++) {
+		for (unsigned i = 1; i <= CHAN_SPIN; i++) {
 			if (uatomic_read(&dd->word) != w)
 				return 0;
 			caa_cpu_relax();
+			if (i % CHAN_YIELD == 0)
+				spin_yield();
 		}
 		if (*d == -3) {
 			*d = wait_deadline(timeout);
@@ -789,10 +887,11 @@ static int recv_sub(struct arena_chan *c, struct arena_msg *m, size_t n,
 		if (s != c->rseq) {     /* skipped some: publish that */
 			c->rseq = s;
 			c->rbpos = b;
-			uatomic_set(&me->pos, FMT_CHAN_POS(s, b));
-			publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
+			publish_pos(c);
 			continue;
 		}
+		if (c->unpub != 0)      /* idle: let producers have the space */
+			publish_pos(c);
 		if (wait_msg(c, s, w, timeout, &d, &round) < 0)
 			return -1;
 	}
@@ -815,7 +914,7 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 		/* Hold from the group's position on before taking: a producer
 		 * that sees the group past it sees the hold. */
 		uatomic_set(&me->hold, nx);
-		uatomic_set(&me->hold_n, 1);
+		uatomic_set(&me->hold_n, FMT_CHAN_TAKING | 1);
 		cmm_smp_mb();
 		if (uatomic_read(&g->next) != nx)
 			continue;
@@ -830,6 +929,8 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 				return -1;
 			continue;
 		}
+		if (k > 1)
+			uatomic_set(&me->hold_n, FMT_CHAN_TAKING | (uint32_t)k);
 		if (uatomic_cmpxchg(&g->next, nx, FMT_CHAN_POS(s, b)) != nx)
 			continue;       /* another member took them */
 		if (skipped != 0) {
@@ -861,7 +962,7 @@ int arena_chan_recvv(arena_chan_t *c, struct arena_msg *m, size_t n,
 		errno = EROFS;
 		return -1;
 	}
-	release_held(c);
+	release_held(c, false);
 	if (n > ARENA_CHAN_BATCH_MAX)
 		n = ARENA_CHAN_BATCH_MAX;
 	return c->role == ARENA_CHAN_SUBSCRIBER ? recv_sub(c, m, n, timeout)
@@ -882,7 +983,7 @@ int arena_chan_release(arena_chan_t *c)
 		return -1;
 	}
 	if (!rdonly(c->a))
-		release_held(c);
+		release_held(c, true);
 	return 0;
 }
 
@@ -909,7 +1010,7 @@ ssize_t arena_chan_recv_copy(arena_chan_t *c, void *buf, size_t cap,
 		return -1;
 	}
 	memcpy(buf, m.data, m.len);
-	release_held(c);
+	release_held(c, false);
 	return (ssize_t)m.len;
 }
 
@@ -1154,8 +1255,10 @@ arena_chan_t *arena_chan_open(arena_t *a, const char *key, unsigned role,
 		goto fail;
 	e = join(c, group);
 	admin_unlock(a, off);
-	if (e == 0)
+	if (e == 0) {
+		(void)uatomic_add_return(&a->chans, 1);
 		return c;
+	}
 fail:
 	e = errno;
 	free(c->memo);
@@ -1180,7 +1283,7 @@ int arena_chan_close(arena_chan_t *c)
 			if (c->cl_n != 0)
 				(void)finish(c, true);
 		} else {
-			release_held(c);
+			release_held(c, true);
 		}
 		if (admin_lock(a, c->off) == 0) {
 			if (c->role == ARENA_CHAN_PRODUCER)
@@ -1193,9 +1296,75 @@ int arena_chan_close(arena_chan_t *c)
 		if (c->role != ARENA_CHAN_PRODUCER)
 			publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
 	}
+	(void)uatomic_add_return(&a->chans, -1);
 	free(c->memo);
 	free(c);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ check */
+
+int chan_check(const struct arena *a, const char *key,
+               void (*emit)(void *, int, const char *), void *ctx)
+{
+	struct fmt_chan *cb;
+	struct fmt_chan_prod *prods;
+	struct fmt_chan_recv *recvs;
+	struct geom g;
+	uint64_t off, t;
+	uint32_t dead = 0, far = 0;
+	char msg[160];
+
+	cb = chan_find(a, key, &g, &off);
+	if (cb == NULL) {
+		if (errno == EMEDIUMTYPE || errno == ENOENT)
+			return 0;
+		snprintf(msg, sizeof(msg), "channel '%s': %s", key,
+		         errno == EPROTONOSUPPORT ? "a channel version this "
+		         "library does not know" : "control block damaged "
+		         "(checksum or geometry)");
+		emit(ctx, ARENA_CHECK_ERROR, msg);
+		return 1;
+	}
+	prods = (struct fmt_chan_prod *)(void *)((unsigned char *)cb + sizeof(*cb));
+	recvs = (struct fmt_chan_recv *)(void *)(prods + g.nprod);
+	t = uatomic_read(&cb->tail);
+	for (uint32_t i = 0; i < g.nprod; i++) {
+		uint32_t o = uatomic_read(&prods[i].owner);
+
+		if (o != 0 && !owner_live(a, o, uatomic_read(&prods[i].procw)))
+			dead++;
+	}
+	for (uint32_t i = 0; i < g.nrecv; i++) {
+		uint32_t o = uatomic_read(&recvs[i].owner);
+		uint32_t gi = uatomic_read(&recvs[i].group);
+		uint64_t w = uatomic_read(&recvs[i].pos);
+
+		if (o == 0)
+			continue;
+		if (!owner_live(a, o, uatomic_read(&recvs[i].procw)))
+			dead++;
+		else if (gi == 0 && (behind(FMT_CHAN_SEQ(t), FMT_CHAN_SEQ(w)) >
+		                     g.slots ||
+		                     behind(FMT_CHAN_BPOS(t), FMT_CHAN_BPOS(w)) >
+		                     g.capacity / 8))
+			far++;
+		else if (gi != 0 && gi - 1 >= g.ngroup)
+			far++;
+	}
+	if (far != 0) {
+		snprintf(msg, sizeof(msg), "channel '%s': %u receiver entries "
+		         "hold positions the ring cannot have (producers get "
+		         "EBADMSG)", key, far);
+		emit(ctx, ARENA_CHECK_ERROR, msg);
+	}
+	if (dead != 0) {
+		snprintf(msg, sizeof(msg), "channel '%s': %u entries of dead "
+		         "processes, not yet freed (the next join frees them; "
+		         "they hold no space)", key, dead);
+		emit(ctx, ARENA_CHECK_WARN, msg);
+	}
+	return far != 0;
 }
 
 /* ------------------------------------------------------------------- stat */
@@ -1277,6 +1446,8 @@ int arena_chan_stat(const arena_t *a, const char *key,
 			held = uatomic_read(&r->hold_n);
 			w = held ? uatomic_read(&r->hold)
 			         : uatomic_read(&groups[gi - 1].next);
+			if (held & FMT_CHAN_TAKING)
+				held = 0;
 			st->live_members += l;
 			glive[gi - 1] |= l;
 		}

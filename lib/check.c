@@ -146,6 +146,28 @@ static void check_perm(const struct arena *a, struct report *r)
 		        (unsigned long long)a->hdr_size);
 }
 
+static void chan_finding(void *ctx, int sev, const char *msg)
+{
+	finding(ctx, sev, "%s", msg);
+}
+
+/* check_chans -- the channels bound in the permanent directory. */
+static void check_chans(const struct arena *a, struct report *r)
+{
+	for (uint32_t i = 0; i < a->perm_dir_slots; i++) {
+		uint64_t t = uatomic_read(&a->perm_dir[i].tag);
+		char key[ARENA_KEY_MAX + 1];
+
+		if (FMT_DIR_GEN(t) != a->perm_tag ||
+		    dir_state(a, t) != FMT_DIR_READY)
+			continue;
+		memcpy(key, a->perm_dir[i].key, ARENA_KEY_MAX);
+		key[ARENA_KEY_MAX] = 0;
+		if (key[0] != 0)
+			(void)chan_check(a, key, chan_finding, r);
+	}
+}
+
 /* check_sections -- the pending reset and the section table. */
 static void check_sections(const struct arena *a, struct report *r)
 {
@@ -337,6 +359,7 @@ int arena_check(const arena_t *a, arena_check_fn *fn, void *ctx)
 	check_procs(a, &r);
 	check_sections(a, &r);
 	check_perm(a, &r);
+	check_chans(a, &r);
 	check_dir(a, &r, w);
 	return r.errors;
 }

@@ -386,7 +386,8 @@ struct fmt_chan_recv {
 	                             message not released */
 	uint64_t hold;            /* 24 member: {seq | bpos} of the first
 	                             message held */
-	uint32_t hold_n;          /* 32 member: messages held, 0 none */
+	uint32_t hold_n;          /* 32 member: messages held, 0 none;
+	                             | FMT_CHAN_TAKING while taking */
 	uint16_t group;           /* 36 group index + 1; 0 subscriber */
 	uint16_t pad0;            /* 38 */
 	uint64_t msgs;            /* 40 received */
@@ -419,6 +420,9 @@ _Static_assert(sizeof(struct fmt_chan_desc) == 16, "chan desc");
 _Static_assert(offsetof(struct fmt_chan_desc, pos) == 8, "chan desc pos");
 
 #define FMT_CHAN_GAP      0xffffffffu   /* len of a dead claim, skipped */
+/* hold_n of a member that is taking (not yet taken): the hold protects the
+ * messages, but a member that dies so holds none of them. */
+#define FMT_CHAN_TAKING   0x80000000u
 #define FMT_CHAN_ABORTED  1u            /* desc flags: skipped */
 #define FMT_CHAN_POS(seq, bpos) (((uint64_t)(uint32_t)(seq) << 32) | (uint32_t)(bpos))
 #define FMT_CHAN_SEQ(w)   ((uint32_t)((w) >> 32))

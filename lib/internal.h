@@ -53,6 +53,7 @@ struct arena {
 	uint32_t proc_off;         /* process table offset (its lock bytes) */
 	dev_t dev;                 /* the object, to tell our handles of it */
 	ino_t ino;
+	uint32_t chans;            /* channel handles open on it */
 	uint32_t magic;            /* HANDLE_MAGIC while attached */
 	struct arena *next;        /* the process's list of live handles */
 	char name[ARENA_NAME_MAX + 1];
@@ -302,6 +303,11 @@ int prefault_range(struct arena *a, uint64_t off, uint64_t n);
 #else
 #define release_fence() cmm_smp_mb()
 #endif
+
+/* chan_check -- arena_check()'s findings on channel KEY (none if KEY
+ * names no channel) through EMIT; the number of errors. */
+int chan_check(const struct arena *a, const char *key,
+               void (*emit)(void *, int, const char *), void *ctx);
 
 /* rdonly -- whether A is a read-only handle (it has no state word to
  * write). */

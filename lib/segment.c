@@ -856,6 +856,10 @@ int arena_detach(arena_t *a)
 {
 	if (a == NULL)
 		return 0;
+	if (handle_ok(a) && uatomic_read(&a->chans) != 0) {
+		errno = EBUSY;      /* they point into the mapping */
+		return -1;
+	}
 	if (!handle_remove(a)) {
 		errno = EINVAL;     /* detached already, or never a handle */
 		return -1;

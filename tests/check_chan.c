@@ -46,6 +46,16 @@ static int msg_ok(const struct arena_msg *m, unsigned p, uint32_t n)
 	       tu_check_fill(m->data, m->len, ((uint64_t)p << 32) | n) == m->len;
 }
 
+/* arena_check() findings, collected. */
+static char found_text[1024];
+
+static void note(void *ctx, int sev, const char *msg)
+{
+	(void)ctx;
+	(void)sev;
+	strncat(found_text, msg, sizeof(found_text) - strlen(found_text) - 1);
+}
+
 START_TEST(errors)
 {
 	char nm[TU_NAME_LEN];
@@ -272,6 +282,18 @@ START_TEST(copying)
 	ck_assert_int_eq(arena_chan_recv_copy(s, buf, sizeof(buf), &zero), 0);
 	TU_FAILS_WITH(arena_chan_recv_copy(s, buf, sizeof(buf), &zero), -1,
 	              EAGAIN);
+	/* A message may carry references to other objects of the arena. */
+	{
+		arena_ref_t r = arena_strdup(a, "referenced"), back;
+		struct arena_msg m;
+
+		ck_assert(r != ARENA_NULL);
+		ck_assert_int_eq(arena_chan_send(p, &r, sizeof(r), &zero), 0);
+		ck_assert_int_eq(arena_chan_recv(s, &m, &zero), 0);
+		ck_assert_uint_eq(m.len, sizeof(r));
+		memcpy(&back, m.data, sizeof(back));
+		ck_assert_str_eq(arena_get_str(a, back), "referenced");
+	}
 	ck_assert_int_eq(arena_chan_close(p), 0);
 	ck_assert_int_eq(arena_chan_close(s), 0);
 	ck_assert_int_eq(arena_detach(a), 0);
@@ -464,6 +486,11 @@ START_TEST(dead_subscriber)
 	tu_gate_release(&sa.gate);
 	st = tu_wait_status(pid);
 	ck_assert(WIFSIGNALED(st));
+	/* arena_check() sees the dead entry: a warning, not an error. */
+	found_text[0] = 0;
+	ck_assert_int_eq(arena_check(a, note, NULL), 0);
+	ck_assert_msg(strstr(found_text, "channel 'c': 1 entries of dead"),
+	              "%s", found_text);
 	/* Dead: within the liveness cache's millisecond, room again. */
 	ck_assert_int_eq(arena_chan_send(p, "x", 1, &sec), 0);
 	for (int i = 0; i < 100; i++)
@@ -625,18 +652,35 @@ START_TEST(scribbles)
 		rv[i].pos = save - ((uint64_t)1000 << 32);
 		ck_assert_int_eq(arena_chan_release(s), 0);
 		rv[i].pos = save - ((uint64_t)1000 << 32);
-		/* Fill: the first scan sees nonsense. */
+		/* Further behind than the ring allows: the producer counts
+		 * the ring full (it waits, it never overwrites), and
+		 * arena_check() says why. */
 		int e = 0;
 		for (int k = 0; k < 64 && e == 0; k++)
 			if (arena_chan_send(p, "x", 1, &zero) < 0)
 				e = errno;
-		ck_assert_int_eq(e, EBADMSG);
+		ck_assert_int_eq(e, EAGAIN);
+		TU_FAILS_WITH(arena_chan_send(p, "x", 1, &zero), -1, EAGAIN);
+		found_text[0] = 0;
+		ck_assert_int_eq(arena_check(a, note, NULL), 1);
+		ck_assert_msg(strstr(found_text, "hold positions the ring cannot"),
+		              "%s", found_text);
 		rv[i].pos = save;
+		while (arena_chan_recv(s, &m, &zero) == 0)
+			ck_assert(m.len == 1 && *(const char *)m.data == 'x');
+		ck_assert_int_eq(errno, EAGAIN);
+		ck_assert_int_eq(arena_chan_release(s), 0);
+		ck_assert_int_eq(arena_chan_send(p, "x", 1, &zero), 0);
 	}
 	/* A damaged identity line: open and stat refuse. */
+	ck_assert_int_eq(arena_check(a, NULL, NULL), 0);
 	cb->capacity ^= 1;
 	TU_FAILS_WITH(arena_chan_open(a, "c", ARENA_CHAN_PRODUCER, NULL), NULL,
 	              EBADMSG);
+	found_text[0] = 0;
+	ck_assert_int_eq(arena_check(a, note, NULL), 1);
+	ck_assert_msg(strstr(found_text, "channel 'c': control block damaged"),
+	              "%s", found_text);
 	cb->capacity ^= 1;
 	cb->version = 9;
 	TU_FAILS_WITH(arena_chan_open(a, "c", ARENA_CHAN_PRODUCER, NULL), NULL,

@@ -2,7 +2,8 @@
 # readme_example.sh - the programs of README.md must compile as written, run,
 # print what the README says, and leave nothing in /dev/shm:
 #   the quick start, the first ```c block after the line "<!-- quickstart ...";
-#   the collector pattern, the first ```c block after "<!-- collector ...".
+#   the collector pattern, the first ```c block after "<!-- collector ...";
+#   the channel, the first ```c block after "<!-- channel ...".
 # Needs libarena.a (run make first).  CC defaults to cc.
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 tmp=$(mktemp -d) || exit 1
@@ -77,3 +78,13 @@ tr '\n' ' ' < "$top/README.md" |
 	fail "README.md no longer says what the collector prints"
 [ "$took" -le 5 ] || fail "the collector took $took s (it should take well under 1 s)"
 echo "readme_example: the README collector compiles, runs and cleans up: ok ($out)"
+
+# The channel: every record, in each producer's order.
+build channel
+run channel
+out=$(cat "$tmp/out")
+expected='3000 of 3000 records in order through a channel of 16 KiB'
+[ "$out" = "$expected" ] || fail "the channel program printed '$out', expected '$expected'"
+grep -qF "\`$expected\`" "$top/README.md" ||
+	fail "README.md no longer says what the channel program prints"
+echo "readme_example: the README channel program compiles, runs and cleans up: ok"

@@ -5,13 +5,19 @@
 #
 # 1. Installs the optional peers when they are missing and it can (root or
 #    password-less sudo, apt-get): libjemalloc-dev, libmimalloc-dev,
-#    libboost-dev, gnuplot-nox.  Set BENCH_NO_INSTALL=1 to skip this; a peer
-#    that is still missing is skipped and the table says so.
+#    libboost-dev, gnuplot-nox; for the IPC benchmark libzmq3-dev,
+#    iceoryx (iox-roudi) and libiceoryx-binding-c-dev.  Set
+#    BENCH_NO_INSTALL=1 to skip this; a peer that is still missing is
+#    skipped and the table says so ("not available: ...").
 # 2. Builds tests/bench/bench (with Boost.Interprocess when its headers are
 #    there), and tests/bench/bench-jemalloc, bench-mimalloc: the same program
 #    linked against those allocators, which it runs for their rows.
 # 3. Runs it: prints the table, writes tests/bench/results.csv, and with
 #    gnuplot tests/bench/throughput.png.
+# 4. Builds and runs tests/bench/ipc (ipc.c: channels against the floors
+#    and the IPC peers, about 2 to 3 minutes): prints its table, writes
+#    tests/bench/ipc_results.csv and, with gnuplot, tests/bench/ipc.png.
+#    BENCH_SUITES="alloc ipc" (the default: both) runs only those.
 # Exit status: non-zero only when something failed to build or a benchmark
 # failed its correctness checks; the performance targets are reported,
 # never enforced.  BENCH_ROUNDS (default 7), BENCH_QUICK=1 are passed on;
@@ -39,6 +45,15 @@ have_lib mimalloc || missing="$missing libmimalloc-dev"
 have_hdr "$CXX" boost/interprocess/managed_shared_memory.hpp c++ ||
 	missing="$missing libboost-dev"
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+suite() { case " ${BENCH_SUITES:-alloc ipc} " in *" $1 "*) return 0;; esac; return 1; }
+iox_inc() { ls -d /usr/include/iceoryx/v*/iceoryx_binding_c 2>/dev/null | tail -1 | sed 's|/iceoryx_binding_c$||'; }
+if suite ipc; then
+	without zmq || have_hdr "$CC" zmq.h c || missing="$missing libzmq3-dev"
+	if ! without iceoryx; then
+		command -v iox-roudi >/dev/null 2>&1 || missing="$missing iceoryx"
+		[ -n "$(iox_inc)" ] || missing="$missing libiceoryx-binding-c-dev"
+	fi
+fi
 if [ -n "$missing" ] && [ "${BENCH_NO_INSTALL:-0}" = 0 ] &&
    command -v apt-get >/dev/null 2>&1; then
 	SUDO=""
@@ -77,8 +92,10 @@ if nm "$lib" 2>/dev/null | grep -qE ' U __(asan|ubsan|tsan)_'; then
 fi
 CFLAGS="-O2 -g -D_GNU_SOURCE -std=c11 -Wall -Wextra -Werror -I$root/include"
 LIBS="$lib -lurcu-common -lpthread -ldl -lm"
-rm -f bench bench-jemalloc bench-mimalloc ./*.o
+rm -f bench bench-jemalloc bench-mimalloc ipc ./*.o
 run() { echo "  $*"; "$@"; }
+status=0
+if suite alloc; then
 
 echo "run.sh: building"
 if ! without boost &&
@@ -119,7 +136,6 @@ done
 
 # --- 3. run
 echo "run.sh: running (about 2 minutes on 2 cores)"
-status=0
 ./bench --csv "$here/results.csv" --dat "$here/throughput.dat" &
 pid=$!
 wait $pid || status=$?
@@ -166,8 +182,55 @@ EOF
 else
 	echo "run.sh: gnuplot not installed (or BENCH_WITHOUT): no chart"
 fi
+fi
+
+# --- 4. the IPC benchmark (issue 10)
+if suite ipc; then
+	echo "run.sh: building the IPC benchmark"
+	iflags=""; ilibs=""
+	if grep -q 'arena_chan_create' "$root/include/arena.h"; then
+		iflags="$iflags -DHAVE_CHAN"
+	else
+		echo "run.sh: no arena_chan_* in include/arena.h: channel rows n/a"
+	fi
+	if without zmq; then
+		export IPC_NO_ZMQ="left out (BENCH_WITHOUT=zmq)"
+	elif have_hdr "$CC" zmq.h c; then
+		iflags="$iflags -DHAVE_ZMQ"; ilibs="$ilibs -lzmq"
+	else
+		export IPC_NO_ZMQ="libzmq3-dev not installed"
+	fi
+	inc=$(iox_inc)
+	if without iceoryx; then
+		export IPC_NO_IOX="left out (BENCH_WITHOUT=iceoryx)"
+	elif [ -n "$inc" ] &&
+	     printf 'int main(void){return 0;}\n' | $CC -x c - -o /dev/null \
+	         -liceoryx_binding_c >/dev/null 2>&1; then
+		iflags="$iflags -DHAVE_IOX -isystem $inc"
+		ilibs="$ilibs -liceoryx_binding_c"
+	else
+		export IPC_NO_IOX="libiceoryx-binding-c-dev not installed"
+	fi
+	if run $CC $CFLAGS -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	       $iflags -o ipc ipc.c $ilibs $LIBS -lrt; then
+		echo "run.sh: running the IPC benchmark (about 3 minutes)"
+		./ipc --csv "$here/ipc_results.csv" --dat "$here/ipc.dat" ||
+			status=1
+		echo "run.sh: wrote $here/ipc_results.csv"
+		rm -f "$here/ipc.png"
+		if ! without gnuplot && command -v gnuplot >/dev/null 2>&1; then
+			sh "$here/ipc_plot.sh" "$here/ipc.dat" "$here/ipc.png" &&
+				echo "run.sh: wrote $here/ipc.png" ||
+				echo "run.sh: gnuplot failed: no IPC chart"
+		fi
+	else
+		echo "run.sh: the IPC benchmark did not build" >&2
+		status=2
+	fi
+fi
 # Leave nothing behind in /dev/shm (bench unlinks its own; belt and braces).
-left=$(ls /dev/shm 2>/dev/null | grep "^arena-bench-$pid-" || true)
+left=$(ls /dev/shm 2>/dev/null |
+	grep -E "^arena-(bench-${pid:-none}-|ipc-)" || true)
 if [ -n "$left" ]; then
 	echo "run.sh: segments left in /dev/shm: $left"
 	status=1
