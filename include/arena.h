@@ -1098,8 +1098,9 @@ ARENA_API int arena_chan_recvv(arena_chan_t *c, struct arena_msg *m, size_t n,
 /* arena_chan_release - release the messages the last receive returned. */
 ARENA_API int arena_chan_release(arena_chan_t *c);
 /* arena_chan_recv_copy - receive one message into BUF (CAP bytes); its
- * length, or -1: as arena_chan_recv(), and EMSGSIZE (longer than CAP:
- * nothing is consumed). */
+ * length, or -1: as arena_chan_recv(), and EMSGSIZE (longer than CAP: a
+ * subscriber's next receive returns it again; a member has taken it from
+ * its group, and its next call drops it). */
 ARENA_API ssize_t arena_chan_recv_copy(arena_chan_t *c, void *buf, size_t cap,
                                        const struct timespec *timeout);
 

@@ -363,7 +363,8 @@ static uint32_t behind(uint32_t t, uint32_t x)
  * floor_scan -- the slowest live receiver's position: tail T first (the
  * floor when no receiver counts), then the groups' next positions, then
  * the entries (a member's hold is written before its group's next moves).
- * -1 EBADMSG when a position is further behind than the ring allows.
+ * A live position further behind than the ring allows makes the ring
+ * full.  -1 EBADMSG when an entry names a group that does not exist.
  */
 static int floor_scan(struct arena_chan *c, uint64_t t)
 {
@@ -495,7 +496,9 @@ int arena_chan_claimv(arena_chan_t *c, size_t n, const size_t *lens,
 	long poll = POLL_MIN_NS;
 
 	if (c == NULL || c->role != ARENA_CHAN_PRODUCER || n == 0 ||
-	    lens == NULL || msgs == NULL) {
+	    lens == NULL || msgs == NULL ||
+	    (timeout != NULL && (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
+	                         timeout->tv_nsec >= NSEC))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -601,6 +604,10 @@ static int finish(arena_chan_t *c, bool abort)
 
 	if (c == NULL || c->role != ARENA_CHAN_PRODUCER || c->cl_n == 0) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (rdonly(c->a)) {             /* a fork child's copy of the handle */
+		errno = EROFS;
 		return -1;
 	}
 	me = &c->prods[c->idx];
@@ -982,8 +989,11 @@ int arena_chan_release(arena_chan_t *c)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!rdonly(c->a))
-		release_held(c, true);
+	if (rdonly(c->a)) {             /* a fork child's copy of the handle */
+		errno = EROFS;
+		return -1;
+	}
+	release_held(c, true);
 	return 0;
 }
 
@@ -1009,7 +1019,8 @@ ssize_t arena_chan_recv_copy(arena_chan_t *c, void *buf, size_t cap,
 		errno = EMSGSIZE;
 		return -1;
 	}
-	memcpy(buf, m.data, m.len);
+	if (m.len != 0)
+		memcpy(buf, m.data, m.len);
 	release_held(c, false);
 	return (ssize_t)m.len;
 }
@@ -1108,6 +1119,10 @@ static int join(struct arena_chan *c, const char *group)
 	uint32_t me = (uint32_t)a->slot + 1;
 	uint64_t t;
 
+	if ((c->role == ARENA_CHAN_MEMBER) != (group != NULL)) {
+		errno = EINVAL;         /* arena_chan_open() saw to it */
+		return -1;
+	}
 	reap(c);
 	if (c->role == ARENA_CHAN_PRODUCER) {
 		for (uint32_t i = 0; i < c->nprod; i++) {
@@ -1139,7 +1154,7 @@ static int join(struct arena_chan *c, const char *group)
 
 		if (uatomic_read(&r->owner) != 0)
 			continue;
-		if (c->role == ARENA_CHAN_MEMBER) {
+		if (group != NULL) {
 			uint32_t fr = UINT32_MAX, k;
 
 			for (k = 0; k < c->ngroup; k++) {
@@ -1163,7 +1178,7 @@ static int join(struct arena_chan *c, const char *group)
 			c->gidx = k;
 		}
 		t = uatomic_read(&c->cb->tail);
-		if (fresh) {
+		if (fresh && group != NULL) {
 			uatomic_set(&g->next, t);
 			uatomic_set(&g->lost, 0);
 			memset(g->name, 0, sizeof(g->name));
@@ -1344,18 +1359,17 @@ int chan_check(const struct arena *a, const char *key,
 			continue;
 		if (!owner_live(a, o, uatomic_read(&recvs[i].procw)))
 			dead++;
-		else if (gi == 0 && (behind(FMT_CHAN_SEQ(t), FMT_CHAN_SEQ(w)) >
-		                     g.slots ||
-		                     behind(FMT_CHAN_BPOS(t), FMT_CHAN_BPOS(w)) >
-		                     g.capacity / 8))
-			far++;
-		else if (gi != 0 && gi - 1 >= g.ngroup)
+		else if (gi == 0 ? behind(FMT_CHAN_SEQ(t), FMT_CHAN_SEQ(w)) >
+		                   g.slots ||
+		                   behind(FMT_CHAN_BPOS(t), FMT_CHAN_BPOS(w)) >
+		                   g.capacity / 8
+		                 : gi - 1 >= g.ngroup)
 			far++;
 	}
 	if (far != 0) {
 		snprintf(msg, sizeof(msg), "channel '%s': %u receiver entries "
-		         "hold positions the ring cannot have (producers get "
-		         "EBADMSG)", key, far);
+		         "hold positions the ring cannot have (producers count "
+		         "the ring full and wait)", key, far);
 		emit(ctx, ARENA_CHECK_ERROR, msg);
 	}
 	if (dead != 0) {
