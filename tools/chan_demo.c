@@ -34,32 +34,54 @@
 
 static char arena_name_buf[64];
 
-/* record -- producer P's record I, REC_LEN bytes, into BUF. */
-static void record(char *buf, unsigned p, uint32_t i)
+/* The records: producer P's record I is P's template (a log line) with I
+ * written into its first 10 bytes, as a logger fills in a line. */
+static char tmpl[PRODUCERS][REC_LEN];
+
+static void make_templates(void)
 {
 	static const char words[] = "request served from cache in 0.42 ms "
 	        "user=alice path=/api/v1/items?page=7 status=200 bytes=5120 ";
-	int n = snprintf(buf, REC_LEN, "%010u producer=%u level=INFO msg=\"",
-	                 (unsigned)i, p);
 
-	for (size_t k = (size_t)n; k < REC_LEN - 2; k++)
-		buf[k] = words[(k + i * 7u + p * 13u) % (sizeof(words) - 1)];
-	buf[REC_LEN - 2] = '"';
-	buf[REC_LEN - 1] = '\n';
+	for (unsigned p = 0; p < PRODUCERS; p++) {
+		char *buf = tmpl[p];
+		int n = snprintf(buf, REC_LEN, "%010u producer=%u level=INFO msg=\"",
+		                 0u, p);
+
+		for (size_t k = (size_t)n; k < REC_LEN - 2; k++)
+			buf[k] = words[(k + p * 13u) % (sizeof(words) - 1)];
+		buf[REC_LEN - 2] = '"';
+		buf[REC_LEN - 1] = '\n';
+	}
+}
+
+/* put_seq -- I as 10 decimal digits at BUF. */
+static void put_seq(char *buf, uint32_t i)
+{
+	for (int k = 9; k >= 0; k--, i /= 10)
+		buf[k] = (char)('0' + i % 10);
+}
+
+/* record -- producer P's record I, REC_LEN bytes, into BUF. */
+static void record(char *buf, unsigned p, uint32_t i)
+{
+	memcpy(buf, tmpl[p], REC_LEN);
+	put_seq(buf, i);
 }
 
 /* check -- whether R (LEN bytes) is the record expected next from its
  * producer; NEXT[p] moves on. */
 static int check(const char *r, size_t len, uint32_t next[PRODUCERS])
 {
-	char want[REC_LEN];
+	char seq[10];
 	unsigned p;
 
 	if (len != REC_LEN || r[20] < '0' || r[20] >= '0' + PRODUCERS)
 		return -1;
 	p = (unsigned)(r[20] - '0');    /* "%010u producer=P" */
-	record(want, p, next[p]);
-	if (memcmp(r, want, REC_LEN) != 0)
+	put_seq(seq, next[p]);
+	if (memcmp(r, seq, 10) != 0 ||
+	    memcmp(r + 10, tmpl[p] + 10, REC_LEN - 10) != 0)
 		return -1;
 	next[p]++;
 	return 0;
@@ -239,6 +261,7 @@ int main(int argc, char **argv)
 	double tc = 0, tp = 0;
 	int rc = 0;
 
+	make_templates();
 	if (argc > 1) {
 		char *end;
 		unsigned long v = strtoul(argv[1], &end, 10);
