@@ -72,6 +72,8 @@ struct arena_chan {
 	uint32_t held;             /* messages the last receive returned */
 	uint32_t nseq, nbpos;      /* where those end */
 	uint32_t unpub;            /* released, position not yet published */
+	uint32_t pub_bpos;         /* the byte position last published */
+	uint32_t pub_msgs, pub_units; /* publish after this much released */
 	uint32_t stuck_seq, stuck_n; /* polls that found S not committed */
 	uint64_t rmsgs, rgaps;
 	/* liveness verdicts, by entry: producers then receivers */
@@ -283,10 +285,9 @@ static void reap(struct arena_chan *c)
 		if (g != 0 && g - 1 < c->ngroup) {
 			uint32_t n = uatomic_read(&r->hold_n);
 
-			/* A member that died taking held nothing yet (or, if
-			 * it died right after its take, before it said so,
-			 * what it took is lost uncounted: arena(7)). */
-			if (n != 0 && !(n & FMT_CHAN_TAKING))
+			/* Taking or taken: lost for the group (arena(7)). */
+			n &= ~FMT_CHAN_TAKING;
+			if (n != 0)
 				(void)uatomic_add_return(&c->groups[g - 1].lost, n);
 		}
 	}
@@ -674,6 +675,45 @@ static bool stamp_old(uint32_t st, uint32_t s)
 	return (int32_t)(st - s) < 0;
 }
 
+/* publish_pos -- store a subscriber's position for producers to see, and
+ * wake those that wait for space. */
+static void publish_pos(struct arena_chan *c)
+{
+	struct fmt_chan_recv *me = &c->recvs[c->idx];
+
+	c->unpub = 0;
+	c->pub_bpos = c->rbpos;
+	uatomic_set(&me->pos, FMT_CHAN_POS(c->rseq, c->rbpos));
+	uatomic_set(&me->msgs, c->rmsgs);
+	publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
+}
+
+/*
+ * catch_up -- nothing is claimed from S on, and the tail's byte position
+ * is B: every byte before B belongs to messages before S, which we have
+ * passed.  Gaps leave a receiver's byte position behind (their lengths are
+ * unknown): move it to B, or producers would count the gaps' space held
+ * for good.
+ */
+static void catch_up(struct arena_chan *c, uint32_t s, uint32_t b)
+{
+	if (c->role == ARENA_CHAN_SUBSCRIBER) {
+		if (c->rseq == s && c->held == 0 && c->rbpos != b &&
+		    b - c->rbpos <= c->cap_u) {
+			c->rbpos = b;
+			publish_pos(c);
+		}
+	} else {
+		struct fmt_chan_group *g = &c->groups[c->gidx];
+		uint64_t nx = uatomic_read(&g->next);
+
+		if (FMT_CHAN_SEQ(nx) == s && FMT_CHAN_BPOS(nx) != b &&
+		    b - FMT_CHAN_BPOS(nx) <= c->cap_u &&
+		    uatomic_cmpxchg(&g->next, nx, FMT_CHAN_POS(s, b)) == nx)
+			publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
+	}
+}
+
 /*
  * claim_dead -- whether sequence S, not committed (its descriptor's word
  * is W), was claimed by a producer that is gone: the tail is past S, and
@@ -685,8 +725,12 @@ static bool claim_dead(struct arena_chan *c, uint32_t s, uint64_t w)
 	uint64_t t = uatomic_read(&c->cb->tail);
 	struct fmt_chan_desc *d = &c->desc[s & (c->slots - 1)];
 
+	if (FMT_CHAN_SEQ(t) == s) {
+		catch_up(c, s, FMT_CHAN_BPOS(t));
+		return false;   /* not claimed yet */
+	}
 	if (FMT_CHAN_SEQ(t) - s - 1 >= c->slots)
-		return false;   /* not claimed yet (or nonsense) */
+		return false;   /* nonsense: wait */
 	cmm_smp_rmb();
 	for (uint32_t i = 0; i < c->nprod; i++) {
 		struct fmt_chan_prod *p = &c->prods[i];
@@ -710,23 +754,13 @@ static bool claim_dead(struct arena_chan *c, uint32_t s, uint64_t w)
 	return true;
 }
 
-/* publish_pos -- store a subscriber's position for producers to see, and
- * wake those that wait for space. */
-static void publish_pos(struct arena_chan *c)
-{
-	struct fmt_chan_recv *me = &c->recvs[c->idx];
-
-	c->unpub = 0;
-	uatomic_set(&me->pos, FMT_CHAN_POS(c->rseq, c->rbpos));
-	uatomic_set(&me->msgs, c->rmsgs);
-	publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
-}
-
 /* release_held -- the messages of the last receive are done with.  A
- * subscriber publishes its position every CHAN_PUBLISH messages, before it
- * waits, and when FORCE: a position published late only holds space a
- * little longer, and producers read the line it is on less often.  A
- * member's hold is given up at once (its group's position has moved). */
+ * subscriber publishes its position once it has released CHAN_PUBLISH
+ * messages (fewer in a channel of few slots) or an eighth of the ring,
+ * when a producer sleeps for space, before it waits, and when FORCE: a
+ * position published late only holds space a little longer, and producers
+ * read the line it is on less often.  A member's hold is given up at once
+ * (its group's position has moved). */
 static void release_held(struct arena_chan *c, bool force)
 {
 	struct fmt_chan_recv *me = &c->recvs[c->idx];
@@ -742,7 +776,9 @@ static void release_held(struct arena_chan *c, bool force)
 		c->rbpos = c->nbpos;
 		c->unpub += c->held;
 		c->held = 0;
-		if (force || c->unpub >= CHAN_PUBLISH)
+		if (force || c->unpub >= c->pub_msgs ||
+		    c->rbpos - c->pub_bpos >= c->pub_units ||
+		    CMM_LOAD_SHARED(c->cb->tx_waiters) != 0)
 			publish_pos(c);
 		return;
 	}
@@ -918,36 +954,35 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 		uint32_t s0 = s;
 		int k;
 
-		/* Hold from the group's position on before taking: a producer
-		 * that sees the group past it sees the hold. */
-		uatomic_set(&me->hold, nx);
-		uatomic_set(&me->hold_n, FMT_CHAN_TAKING | 1);
-		cmm_smp_mb();
-		if (uatomic_read(&g->next) != nx)
-			continue;
+		/* The group's position protects what we read here. */
 		k = take(c, &s, &b, m, n, &w, &skipped);
-		if (k < 0) {
-			uatomic_set(&me->hold_n, 0);
+		if (k < 0)
 			return -1;
-		}
 		if (k == 0 && s == s0) {
-			uatomic_set(&me->hold_n, 0);
 			if (wait_msg(c, s, w, timeout, &d, &round) < 0)
 				return -1;
 			continue;
 		}
-		if (k > 1)
+		/* Hold what we take before taking it (the compare-and-swap
+		 * orders the stores): a producer that sees the group past
+		 * the messages sees the hold.  Marked taking until the take
+		 * is made; a member that dies so is counted as having lost
+		 * them, which may be too many (arena(7)), never too few. */
+		if (k > 0) {
+			uatomic_set(&me->hold, nx);
 			uatomic_set(&me->hold_n, FMT_CHAN_TAKING | (uint32_t)k);
-		if (uatomic_cmpxchg(&g->next, nx, FMT_CHAN_POS(s, b)) != nx)
-			continue;       /* another member took them */
+		}
+		if (uatomic_cmpxchg(&g->next, nx, FMT_CHAN_POS(s, b)) != nx) {
+			if (k > 0)      /* another member took them */
+				uatomic_set(&me->hold_n, 0);
+			continue;
+		}
 		if (skipped != 0) {
 			c->rgaps += skipped;
 			uatomic_set(&me->gaps, c->rgaps);
 		}
-		if (k == 0) {
-			uatomic_set(&me->hold_n, 0);
+		if (k == 0)
 			continue;
-		}
 		uatomic_set(&me->hold_n, (uint32_t)k);
 		c->held = (uint32_t)k;
 		c->rmsgs += (uint32_t)k;
@@ -1203,7 +1238,13 @@ static int join(struct arena_chan *c, const char *group)
 			uatomic_set(&g->next, t);
 		c->rseq = FMT_CHAN_SEQ(t);
 		c->rbpos = FMT_CHAN_BPOS(t);
+		c->pub_bpos = c->rbpos;
+		c->pub_msgs = c->slots / 8 < CHAN_PUBLISH ? c->slots / 8
+		                                          : CHAN_PUBLISH;
+		c->pub_units = c->cap_u / 8;
 		c->idx = i;
+		/* A producer that saw our first start may wait for space. */
+		publish_done(c, &c->cb->tx_seq, &c->cb->tx_waiters);
 		return 0;
 	}
 	errno = EUSERS;
@@ -1460,8 +1501,7 @@ int arena_chan_stat(const arena_t *a, const char *key,
 			held = uatomic_read(&r->hold_n);
 			w = held ? uatomic_read(&r->hold)
 			         : uatomic_read(&groups[gi - 1].next);
-			if (held & FMT_CHAN_TAKING)
-				held = 0;
+			held &= ~FMT_CHAN_TAKING;
 			st->live_members += l;
 			glive[gi - 1] |= l;
 		}

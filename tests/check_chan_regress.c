@@ -4,7 +4,9 @@
  * stale_live_ebadmsg, a claim failing with EBADMSG because a producer's
  * cached "live" verdict outlived a receiver that others had already left
  * more than a capacity behind; member_tentative_hold_lost, a member killed
- * while taking (having taken nothing) counted as having lost a message.
+ * while taking (having taken nothing) counted as having lost a message;
+ * and one the Promela model found (tests/model/chan.pml, F2):
+ * gaps_give_space_back, dead claims whose space was never given back.
  */
 #include "testutil.h"
 #include "../lib/format.h"
@@ -225,6 +227,62 @@ START_TEST(member_tentative_hold_lost)
 }
 END_TEST
 
+/* A producer that claims a whole capacity and dies: its claims become
+ * gaps, whose lengths no receiver learns.  Receivers that have passed
+ * them must still give their space back (found by the Promela model, F2:
+ * the channel was full for good, every process alive). */
+static int claim_all_and_die(void *arg)
+{
+	arena_t *a = arena_attach(tu_seg, 0);
+	arena_chan_t *p;
+	size_t lens[4] = { 1024, 1024, 1024, 1024 };
+	void *ms[4];
+
+	(void)arg;
+	if (a == NULL || (p = arena_chan_open(a, "g", ARENA_CHAN_PRODUCER,
+	                                      NULL)) == NULL)
+		return tu_fail(1, "open: %s", strerror(errno));
+	if (arena_chan_claimv(p, 4, lens, ms, &zero) != 4)
+		return tu_fail(2, "claimv: %s", strerror(errno));
+	_exit(0);
+}
+
+START_TEST(gaps_give_space_back)
+{
+	arena_t *a = mk(tu_seg);
+	struct arena_chan_config cfg = { .capacity = 4096, .slots = 8 };
+	const struct timespec tenth = { 0, 100000000 };
+	arena_chan_t *s, *m, *p;
+	struct arena_msg msg;
+	char buf[1024];
+
+	ck_assert_int_eq(arena_chan_create(a, "g", &cfg), 0);
+	s = arena_chan_open(a, "g", ARENA_CHAN_SUBSCRIBER, NULL);
+	m = arena_chan_open(a, "g", ARENA_CHAN_MEMBER, "w");
+	ck_assert(s != NULL && m != NULL);
+	tu_wait_ok(tu_fork(claim_all_and_die, NULL));
+	p = arena_chan_open(a, "g", ARENA_CHAN_PRODUCER, NULL);
+	ck_assert_ptr_nonnull(p);
+	TU_FAILS_WITH(arena_chan_send(p, buf, sizeof(buf), &zero), -1, EAGAIN);
+	/* The receivers skip the dead claims, find nothing after them, and
+	 * give back what the gaps held. */
+	TU_FAILS_WITH(arena_chan_recv(s, &msg, &tenth), -1, ETIMEDOUT);
+	TU_FAILS_WITH(arena_chan_recv(m, &msg, &tenth), -1, ETIMEDOUT);
+	memset(buf, 'z', sizeof(buf));
+	for (int i = 0; i < 12; i++) {
+		ck_assert_int_eq(arena_chan_send(p, buf, sizeof(buf), &zero), 0);
+		ck_assert_int_eq(arena_chan_recv(s, &msg, &zero), 0);
+		ck_assert_uint_eq(msg.len, sizeof(buf));
+		ck_assert_int_eq(arena_chan_recv(m, &msg, &zero), 0);
+		ck_assert_int_eq(((const char *)msg.data)[1023], 'z');
+	}
+	ck_assert_int_eq(arena_chan_close(p), 0);
+	ck_assert_int_eq(arena_chan_close(m), 0);
+	ck_assert_int_eq(arena_chan_close(s), 0);
+	ck_assert_int_eq(arena_detach(a), 0);
+}
+END_TEST
+
 static Suite *bugs_suite(void)
 {
 	Suite *s = suite_create("chan_regress");
@@ -232,6 +290,7 @@ static Suite *bugs_suite(void)
 
 	tcase_add_test(tc, stale_live_ebadmsg);
 	tcase_add_test(tc, member_tentative_hold_lost);
+	tcase_add_test(tc, gaps_give_space_back);
 	return s;
 }
 
