@@ -490,13 +490,16 @@ class Arena:
     def get_str(self, ref: Ref, max: Optional[int] = None, *,
                 encoding: str = "utf-8", errors: str = "strict") -> str:
         """The NUL-terminated string at REF, checked (arena_get_strn(3)),
-        decoded.  At most MAX bytes are read (default: up to the end of
-        the segment); a longer string is cut there.  Never reads outside
-        the mapping, whatever a peer writes meanwhile."""
+        decoded.  With MAX, at most MAX bytes are read and a longer string
+        is cut there; without, the NUL must lie in the segment (EFAULT
+        otherwise, as arena_get_str(3)).  Never reads outside the mapping,
+        whatever a peer writes meanwhile."""
         h = self._live()
         if max is None:
-            max = self._size - ref_offset(ref)
-            if max <= 0:
+            # One more than the bytes left: no NUL before the end of the
+            # segment then fails with EFAULT instead of cutting.
+            max = self._size - ref_offset(ref) + 1
+            if max <= 1:
                 max = 1          # out of the segment: let the library say so
         n = c_size_t()
         p = lib.arena_get_strn(h, ref, max, byref(n))
