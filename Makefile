@@ -100,7 +100,9 @@ tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
 # channels against the floors and pipe, socket, mq, ZeroMQ, iceoryx): its
 # table, tests/bench/ipc_results.csv and ipc.png.  run.sh installs the
 # peers it lacks (apt-get, says what); make check never needs them.
-# BENCH_SUITES="alloc" or "ipc" runs one.  Figures are read, never asserted.
+# Then the Python benchmark (tests/bench/py_bench.py: channel against
+# multiprocessing.Queue and shared_memory).  BENCH_SUITES="alloc", "ipc" or
+# "py" runs one.  Figures are read, never asserted.
 bench: deps libarena.a
 	sh tests/bench/run.sh
 
