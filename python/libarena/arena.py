@@ -6,6 +6,7 @@ import ctypes
 import dataclasses
 import os
 import sys
+import threading
 import time
 import weakref
 from ctypes import byref, c_size_t, c_uint64, c_void_p
@@ -165,10 +166,12 @@ def _fields(cls, c) -> dict:
 class _State:
     """What the finalizer of an Arena needs: its handle and the handles of
     the channels opened through it (closed first)."""
-    __slots__ = ("handle", "chans", "chan_objs", "pid")
+    __slots__ = ("handle", "chans", "chan_objs", "pid", "locals", "tls")
 
     def __init__(self, handle: int):
         self.handle = handle
+        self.locals: list = []           # caches: alive until the detach
+        self.tls = threading.local()
         self.chans: dict[int, None] = {}
         self.chan_objs: weakref.WeakSet = weakref.WeakSet()
         self.pid = os.getpid()
@@ -629,6 +632,32 @@ class Arena:
             if lib.arena_wait_generation(h, generation, byref(ts)) != 0:
                 raise _err("arena_wait_generation", self._name)
         blocking(call, timeout)
+
+    @contextlib.contextmanager
+    def section(self) -> Iterator["Arena"]:
+        """A read-side section (arena_section_enter(3)) for the calling
+        thread: until the block ends, no reset that respects sections
+        (reset() without force, reset_wait(), a prepared reset) completes,
+        so what the block reads stays allocated and unchanged by the
+        arena.  Sections nest.  Needs a read-write handle; each thread
+        gets a cache of its own (struct arena_local), kept until close().
+        Do not call reset_wait() inside one (EDEADLK)."""
+        h = self._live()
+        st = self._state
+        loc = getattr(st.tls, "local", None)
+        if loc is None:
+            loc = _lib.LocalC()
+            if lib.arena_local_init(byref(loc), h, 0) != 0:
+                raise _err("arena_local_init", self._name)
+            st.locals.append(loc)
+            st.tls.local = loc
+        if lib.arena_section_enter_fn(byref(loc)) != 0:
+            raise _err("arena_section_enter", self._name)
+        try:
+            yield self
+        finally:
+            if lib.arena_section_leave_fn(byref(loc)) != 0:
+                raise _err("arena_section_leave", self._name)
 
     @property
     def generation(self) -> int:

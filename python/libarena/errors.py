@@ -51,12 +51,29 @@ def error_class(err: int) -> type:
     return cls
 
 
+# What an errno means from one function, where it says more than the above.
+_IN = {
+    ("arena_attach", _errno.ENOENT): "no such arena",
+    ("arena_lookup", _errno.ENOENT): "no such key",
+    ("arena_chan_open", _errno.ENOENT): "no such channel",
+    ("arena_chan_stat", _errno.ENOENT): "no such channel",
+    ("arena_alloc", _errno.ENOMEM): "the arena is full",
+    ("arena_memdup", _errno.ENOMEM): "the arena is full",
+    ("arena_strdup", _errno.ENOMEM): "the arena is full",
+    ("arena_perm_alloc", _errno.ENOMEM): "the permanent part is full",
+    ("arena_reset", _errno.EBUSY): "live peers, open sections or a "
+                                   "reset elsewhere",
+}
+
+
 def make_error(err: int, what: str, subject: object = None) -> ArenaError:
     """The exception for errno ERR from C function WHAT, about SUBJECT
     (a name, key or reference, shown as the OSError's filename)."""
     if err == 0:
         err = _errno.EIO     # a C function failed without saying why
-    text = f"{what}: {_MEANING.get(err) or os.strerror(err)}"
+    meaning = (_IN.get((what, err)) or _MEANING.get(err)
+               or os.strerror(err))
+    text = f"{what}: {meaning}"
     cls = error_class(err)
     if subject is None:
         return cls(err, text)

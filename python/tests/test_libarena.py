@@ -370,6 +370,40 @@ class TestReset(Base):
         self.assertNotEqual(a.generation, g)
         self.assertEqual(a.stat().resets, 7)
 
+    def test_sections_hold_waiting_resets_off(self):
+        a = self.create()
+        g = a.generation
+        entered, leave = threading.Event(), threading.Event()
+
+        def reader():
+            with a.section():
+                with a.section():                # nested
+                    entered.set()
+                    leave.wait(10)
+        t = threading.Thread(target=reader)
+        t.start()
+        self.assertTrue(entered.wait(10))
+        with self.assertRaises(TimeoutError):
+            a.reset_wait(timeout=0.1)
+        with self.assertRaises(ArenaError) as cm:
+            a.reset()
+        self.assertEqual(cm.exception.errno, errno.EBUSY)
+        self.assertEqual(a.stat().sections, 1)
+        self.assertEqual(a.generation, g)
+        threading.Timer(0.2, leave.set).start()
+        a.reset_wait(timeout=5)                  # once the section ends
+        t.join()
+        self.assertNotEqual(a.generation, g)
+        with a.section():
+            with self.assertRaises(ArenaError) as cm:
+                a.reset_wait(timeout=1)
+            self.assertEqual(cm.exception.errno, errno.EDEADLK)
+        with Arena.attach(a.name, readonly=True) as ro:
+            with self.assertRaises(ArenaError) as cm:
+                with ro.section():
+                    pass
+            self.assertEqual(cm.exception.errno, errno.EROFS)
+
     def test_wait_generation(self):
         a = self.create()
         g = a.generation
