@@ -1,6 +1,7 @@
 # libarena - one plain GNU Makefile.
 #   make            libarena.a, libarena.so (with soname) and arenactl
-#   make check      every test suite
+#   make check      every test suite (the Python package's included:
+#                   make python-check runs those alone)
 #   make demo       the demonstration in tools/
 #   make install    PREFIX, DESTDIR honoured;  make uninstall
 # Missing build dependencies are installed by tools/deps.sh (apt-get, says
@@ -79,6 +80,16 @@ tests/check_%: tests/check_%.c tests/testutil.h libarena.a include/arena.h | dep
 tests/stress: tests/stress.c libarena.a include/arena.h | deps
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
+# The C side of the Python package's cross-language tests.
+tests/py_helper: tests/py_helper.c libarena.a include/arena.h
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
+
+# The Python package (python/): its unittest suite against the tree's
+# libarena.so.2, and an offline pip install.  PYTHON defaults to python3.
+PYTHON ?= python3
+python-check: libarena.so tests/py_helper
+	@PYTHON='$(PYTHON)' SANITIZE='$(SANITIZE)' sh tests/python_test.sh
+
 # What tests/arenactl_test.sh needs: built with the library's flags
 # (SANITIZE included), as it links libarena.a.
 tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
@@ -89,7 +100,9 @@ tests/arenactl_helper: tests/arenactl_helper.c libarena.a include/arena.h
 # channels against the floors and pipe, socket, mq, ZeroMQ, iceoryx): its
 # table, tests/bench/ipc_results.csv and ipc.png.  run.sh installs the
 # peers it lacks (apt-get, says what); make check never needs them.
-# BENCH_SUITES="alloc" or "ipc" runs one.  Figures are read, never asserted.
+# Then the Python benchmark (tests/bench/py_bench.py: channel against
+# multiprocessing.Queue and shared_memory).  BENCH_SUITES="alloc", "ipc" or
+# "py" runs one.  Figures are read, never asserted.
 bench: deps libarena.a
 	sh tests/bench/run.sh
 
@@ -232,12 +245,13 @@ tests/header_cxx: tests/header_only.cc include/arena.h
 	$(CXX) -std=c++11 -Iinclude -Wall -Wextra -Werror -pedantic -c -o $@.o $< && touch $@
 
 check: deps libarena.a libarena.so tests/header_c tests/header_cxx $(TESTS) $(TOOLS) tests/stress \
-	tests/arenactl_helper
+	tests/arenactl_helper tests/py_helper
 	@sh tests/run.sh $(TESTS)
 	@$(MAKE) -s fuzz-replay
 	./tests/stress -d 5 -p 6 -a tools/arenactl
 	@sh tests/arenactl_test.sh
-	@CC='$(CC)' SANITIZE='$(SANITIZE)' sh tests/readme_example.sh
+	@CC='$(CC)' SANITIZE='$(SANITIZE)' PYTHON='$(PYTHON)' sh tests/readme_example.sh
+	@PYTHON='$(PYTHON)' SANITIZE='$(SANITIZE)' sh tests/python_test.sh
 	@sh tests/man_check.sh
 	@CC='$(CC)' SANITIZE='$(SANITIZE)' sh tests/install_test.sh
 
@@ -274,12 +288,13 @@ uninstall:
 clean:
 	rm -f lib/*.o libarena.a libarena.so* libarena.pc $(TOOLS) $(TESTS) \
 	  tests/header_c tests/header_cxx tests/*.o tests/stress tests/arenactl_helper \
-	  $(FUZZ_BINS) $(REPLAY_BINS)
-	rm -rf tests/model/work
+	  tests/py_helper $(FUZZ_BINS) $(REPLAY_BINS)
+	rm -rf tests/model/work python/build python/libarena.egg-info
+	find python -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -f tests/bench/bench tests/bench/bench-* tests/bench/*.o tests/bench/results.csv \
 	  tests/bench/throughput.dat tests/bench/throughput.png tests/bench/ipc \
 	  tests/bench/ipc_results.csv tests/bench/ipc.dat tests/bench/ipc.png
 
 FORCE:
-.PHONY: all deps check test-suites valgrind lint demo demo-valgrind stress fuzz fuzz-replay model \
+.PHONY: all deps check python-check test-suites valgrind lint demo demo-valgrind stress fuzz fuzz-replay model \
 	bench install uninstall clean FORCE

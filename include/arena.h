@@ -982,6 +982,42 @@ ARENA_API int arena_mapping(const arena_t *a, void **addr, size_t *len);
 ARENA_API const char *arena_name(const arena_t *a);
 
 /*
+ * For language bindings (arena_layout(3)).  A binding that calls the
+ * library through a foreign-function interface (Python's ctypes) cannot
+ * use what is inline here, and describes the public structures by hand;
+ * these give it what it needs.
+ *
+ * arena_ptr_fn, arena_alloc_fn, arena_local_alloc_fn,
+ * arena_section_enter_fn, arena_section_leave_fn - arena_ptr(),
+ * arena_alloc(), arena_local_alloc(), arena_section_enter() and
+ * arena_section_leave() as exported functions, with their contracts and
+ * errors, and EINVAL for a NULL handle or cache (arena_ptr_fn() then
+ * returns NULL).
+ *
+ * arena_version - the library's version as "MAJOR.MINOR.PATCH" (a static
+ * string), and its parts into MAJOR, MINOR, PATCH where not NULL: that of
+ * the library loaded, which a program built against another arena.h may
+ * not share.
+ *
+ * arena_layout - the layout of a public structure as this library was
+ * compiled: for NAME "arena_stat" (the tag without "struct"), its size in
+ * *SIZE and 0 in *OFFSET; for "arena_stat.used", the member's size and
+ * offset (arrays: the whole array).  Every structure of this header is
+ * known, with every member except those of struct arena_local (its size
+ * only: its members are private).  SIZE and OFFSET may be NULL.  Returns
+ * 0, or -1 and errno: EINVAL (NAME is NULL), ENOENT (no such structure or
+ * member).  All of these are thread-safe and write no shared memory.
+ */
+ARENA_API void *arena_ptr_fn(const arena_t *a, arena_ref_t r);
+ARENA_API arena_ref_t arena_alloc_fn(arena_t *a, size_t size, size_t align);
+ARENA_API arena_ref_t arena_local_alloc_fn(struct arena_local *l, size_t size,
+                                           size_t align);
+ARENA_API int arena_section_enter_fn(struct arena_local *l);
+ARENA_API int arena_section_leave_fn(struct arena_local *l);
+ARENA_API const char *arena_version(int *major, int *minor, int *patch);
+ARENA_API int arena_layout(const char *name, size_t *size, size_t *offset);
+
+/*
  * Channels: a message log inside the arena (arena_chan(3), arena(7)).
  *
  * A channel lives in the permanent part (so it needs an arena created with

@@ -3,7 +3,9 @@
 # print what the README says, and leave nothing in /dev/shm:
 #   the quick start, the first ```c block after the line "<!-- quickstart ...";
 #   the collector pattern, the first ```c block after "<!-- collector ...";
-#   the channel, the first ```c block after "<!-- channel ...".
+#   the channel, the first ```c block after "<!-- channel ...";
+#   the Python quick start, the first ```python block after
+#   "<!-- python-quickstart ..." (needs python3 and libarena.so).
 # Needs libarena.a (run make first).  CC defaults to cc.
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 tmp=$(mktemp -d) || exit 1
@@ -88,3 +90,31 @@ expected='3000 of 3000 records in order through a channel of 16 KiB'
 grep -qF "\`$expected\`" "$top/README.md" ||
 	fail "README.md no longer says what the channel program prints"
 echo "readme_example: the README channel program compiles, runs and cleans up: ok"
+
+# The Python quick start: the first ```python block after
+# "<!-- python-quickstart", run with the tree's package and library.
+awk -v marker="<!-- python-quickstart" '
+	index($0, marker) == 1 { state = 1; next }
+	state == 1 && /^```python[ \t]*$/ { state = 2; next }
+	state == 2 && /^```[ \t]*$/ { done = 1; exit }
+	state == 2 { print }
+	END { exit done ? 0 : 1 }
+' "$top/README.md" > "$tmp/quickstart.py" ||
+	fail "no python-quickstart program in README.md"
+if [ -n "${SANITIZE:-}" ]; then
+	echo "readme_example: the Python quick start is skipped (SANITIZE build)"
+	exit 0
+fi
+printf '#!/bin/sh\ncd "%s" && PYTHONPATH="%s/python" exec %s "%s/quickstart.py"\n' \
+	"$tmp" "$top" "${PYTHON:-python3}" "$tmp" > "$tmp/python-quickstart"
+chmod +x "$tmp/python-quickstart"
+run python-quickstart
+expected='hello from another process
+3 frames of 1024 bytes: 0 1 2'
+out=$(cat "$tmp/out")
+[ "$out" = "$expected" ] || fail "the Python quick start printed '$out', expected '$expected'"
+for line in 'hello from another process' '3 frames of 1024 bytes: 0 1 2'; do
+	grep -qF "\`$line\`" "$top/README.md" ||
+		fail "README.md no longer says the Python quick start prints '$line'"
+done
+echo "readme_example: the README Python quick start runs and cleans up: ok"

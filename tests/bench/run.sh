@@ -17,7 +17,13 @@
 # 4. Builds and runs tests/bench/ipc (ipc.c: channels against the floors
 #    and the IPC peers, about 2 to 3 minutes): prints its table, writes
 #    tests/bench/ipc_results.csv and, with gnuplot, tests/bench/ipc.png.
-#    BENCH_SUITES="alloc ipc" (the default: both) runs only those.
+# 5. Runs tests/bench/py_bench.py (suite "py", about 20 s): 1 MiB and
+#    64-byte payloads from one Python process to another through a
+#    libarena channel, multiprocessing.Queue and multiprocessing.shared_memory
+#    by hand; prints the ratios and PASS or MISS for the target (the arena
+#    20 times faster than the queue for 1 MiB).  Needs python3 and
+#    libarena.so (built here when missing).
+#    BENCH_SUITES="alloc ipc py" (the default: all three) runs only those.
 # Exit status: non-zero only when something failed to build or a benchmark
 # failed its correctness checks; the performance targets are reported,
 # never enforced.  BENCH_ROUNDS (default 7), BENCH_QUICK=1 are passed on;
@@ -45,7 +51,7 @@ have_lib mimalloc || missing="$missing libmimalloc-dev"
 have_hdr "$CXX" boost/interprocess/managed_shared_memory.hpp c++ ||
 	missing="$missing libboost-dev"
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
-suite() { case " ${BENCH_SUITES:-alloc ipc} " in *" $1 "*) return 0;; esac; return 1; }
+suite() { case " ${BENCH_SUITES:-alloc ipc py} " in *" $1 "*) return 0;; esac; return 1; }
 iox_inc() { ls -d /usr/include/iceoryx/v*/iceoryx_binding_c 2>/dev/null | tail -1 | sed 's|/iceoryx_binding_c$||'; }
 if suite ipc; then
 	without zmq || have_hdr "$CC" zmq.h c || missing="$missing libzmq3-dev"
@@ -228,9 +234,28 @@ if suite ipc; then
 		status=2
 	fi
 fi
+# --- 5. Python (issue 12)
+if suite py; then
+	PYTHON=${PYTHON:-python3}
+	if ! command -v "$PYTHON" >/dev/null 2>&1; then
+		echo "run.sh: no $PYTHON: the Python benchmark is skipped"
+	else
+		[ -f "$root/libarena.so.2" ] || make -C "$root" libarena.so || exit 2
+		if nm -D "$root/libarena.so.2" 2>/dev/null | grep -qE ' U __(asan|ubsan|tsan)_'; then
+			echo "run.sh: libarena.so is built with sanitizers: the" \
+			     "Python benchmark is skipped" >&2
+			status=2
+		else
+			echo "run.sh: running the Python benchmark (about 20 s)"
+			PYTHONPATH="$root/python" LIBARENA_LIBRARY="$root/libarena.so.2" \
+				"$PYTHON" "$here/py_bench.py" || status=1
+		fi
+	fi
+fi
+
 # Leave nothing behind in /dev/shm (bench unlinks its own; belt and braces).
 left=$(ls /dev/shm 2>/dev/null |
-	grep -E "^arena-(bench-${pid:-none}-|ipc-)" || true)
+	grep -E "^arena-(bench-${pid:-none}-|ipc-|bench-py-)" || true)
 if [ -n "$left" ]; then
 	echo "run.sh: segments left in /dev/shm: $left"
 	status=1
