@@ -29,6 +29,13 @@ for c in $(./tools/arenactl -h | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
 done
 [ -f man/man7/arena.7 ] || { echo "man_check: arena(7) missing"; fail=1; }
 
+# No merge left half done, in the pages or anywhere else in the tree (mandoc
+# takes conflict markers for text).
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	marks=$(git -C "$top" grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!tests/man_check.sh' 2>/dev/null)
+	[ -z "$marks" ] || { echo "man_check: merge conflict markers:"; echo "$marks"; fail=1; }
+fi
+
 # Lint every page.
 for p in man/man1/*.1 man/man3/*.3 man/man7/*.7; do
 	[ -f "$p" ] || continue

@@ -3,10 +3,14 @@
 # the tree's libarena.so.2, then an offline install of the package (pip
 # install --no-build-isolation --no-index into a scratch directory) that
 # must import and find the library.  What make python-check runs.
-# PYTHON defaults to python3.  Skipped for a SANITIZE build: its shared
+# PYTHON defaults to Debian's /usr/bin/python3 (where tools/deps.sh installs
+# numpy, pip and setuptools), else the python3 on PATH.  Skipped for a SANITIZE build: its shared
 # library cannot be loaded into an interpreter built without the sanitizer.
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 1
-PYTHON=${PYTHON:-python3}
+if [ -z "${PYTHON:-}" ]; then
+	PYTHON=python3
+	[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
 fail() { echo "python_test: $*" >&2; exit 1; }
 
 if [ -n "${SANITIZE:-}" ]; then
