@@ -85,8 +85,9 @@ tests/py_helper: tests/py_helper.c libarena.a include/arena.h
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(LDFLAGS) -o $@ $< libarena.a $(LIBS_URCU) $(LDLIBS)
 
 # The Python package (python/): its unittest suite against the tree's
-# libarena.so.2, and an offline pip install.  PYTHON defaults to python3.
-PYTHON ?= python3
+# libarena.so.2, and an offline pip install.  PYTHON defaults to Debian's
+# /usr/bin/python3 (tools/deps.sh gives it numpy, pip and setuptools).
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 python-check: libarena.so tests/py_helper
 	@PYTHON='$(PYTHON)' SANITIZE='$(SANITIZE)' sh tests/python_test.sh
 
