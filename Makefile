@@ -130,7 +130,7 @@ hostile: tests/check_hostile tests/check_chan_hostile tools/arenactl
 
 # Fuzzing (clang, libFuzzer): make fuzz FUZZ_SECONDS=60.  make check
 # replays the seeds and the kept crash regressions with any compiler.
-FUZZ_TARGETS  = attach ref parse
+FUZZ_TARGETS  = attach ref parse chan
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_BINS     = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
