@@ -954,10 +954,17 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 		uint32_t s0 = s;
 		int k;
 
-		/* The group's position protects what we read here. */
+		/* The group's position protects what we read here, while it
+		 * is still NX: another member may have taken these messages
+		 * and producers reused their descriptors since. */
 		k = take(c, &s, &b, m, n, &w, &skipped);
-		if (k < 0)
+		if (k < 0) {
+			if (uatomic_read(&g->next) != nx)
+				continue;
 			return -1;
+		}
+		if (k == 0 && s == s0 && uatomic_read(&g->next) != nx)
+			continue;
 		if (k == 0 && s == s0) {
 			if (wait_msg(c, s, w, timeout, &d, &round) < 0)
 				return -1;
@@ -973,8 +980,12 @@ static int recv_member(struct arena_chan *c, struct arena_msg *m, size_t n,
 			uatomic_set(&me->hold_n, FMT_CHAN_TAKING | (uint32_t)k);
 		}
 		if (uatomic_cmpxchg(&g->next, nx, FMT_CHAN_POS(s, b)) != nx) {
-			if (k > 0)      /* another member took them */
+			if (k > 0) {    /* another member took them */
 				uatomic_set(&me->hold_n, 0);
+				/* A producer may sleep on our hold. */
+				publish_done(c, &c->cb->tx_seq,
+				             &c->cb->tx_waiters);
+			}
 			continue;
 		}
 		if (skipped != 0) {

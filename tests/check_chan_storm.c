@@ -38,8 +38,10 @@
  *   mid-claim;
  * - the group got each message at most once, and every message A got
  *   exactly once unless a member died holding it: missing <= the group's
- *   lost count <= missing + what members had recorded and still held
- *   when killed.
+ *   lost count <= missing + what members held, or were taking (as many
+ *   as they asked for), when killed: a member killed between recording a
+ *   take and making it is counted as having lost messages another member
+ *   then receives (arena(7)).
  * Nothing may hang: every wait has a timeout, and the test bounds every
  * phase.  One line of figures goes to stderr.
  *
@@ -102,7 +104,8 @@ struct worker {
 	uint32_t phase;         /* producers: PH_* */
 	uint32_t ready;         /* joined */
 	uint32_t drained;       /* receivers: timed out after the drain */
-	uint32_t held;          /* members: taken, not yet released */
+	uint32_t held;          /* members: taken and not released, or (in
+	                           a receive) as many as asked for */
 	uint64_t msgs, zeros, timeouts;
 };
 
@@ -425,7 +428,13 @@ static int receiver_main(void *arg)
 			tu_sleep_ms(5);
 			continue;
 		}
+		/* A member killed inside the receive may have recorded a take
+		 * of up to WANT messages (counted lost: arena(7)). */
+		if (member)
+			__atomic_store_n(&w->held, (uint32_t)want, __ATOMIC_RELAXED);
 		k = arena_chan_recvv(c, m, want, &tmo);
+		if (k < 0 && member)
+			__atomic_store_n(&w->held, 0, __ATOMIC_RELAXED);
 		if (k < 0) {
 			if (errno != EAGAIN && errno != ETIMEDOUT) {
 				sfail("receiver %u: recvv: %s", slot,
