@@ -1,13 +1,13 @@
 /*
  * chan.pml - the channel protocol (issue 10, notes/chan-design.md),
- * model-checked with spin (make model).  Header comment: see the end of
- * this comment block for configurations and mutants.
+ * model-checked with spin (make model).
  *
  * What is modelled:
  *   tail            {seq | bpos}: one word, read and CASed in one step.
- *                   Positions are bytes here; seq arithmetic is modulo 256
- *                   (the 2^32 of the C code), so stamps of the previous lap
- *                   are real values (index i starts with stamp i - SLOTS).
+ *                   Positions are in units (Promela bytes); seq
+ *                   arithmetic is modulo 256 (the 2^32 of the C code), so
+ *                   stamps of the previous lap are real values (index i
+ *                   starts with stamp i - SLOTS).
  *   descriptors     SLOTS of them: word {len | stamp} (one step), pos.
  *                   len GAP: a gap, ABRT: an abort.
  *   data            CAP cells (the ring in 8-byte units); a message of len
@@ -41,6 +41,12 @@
  *                   (tx_waiters) that follows may pass them.  They drain at
  *                   any time (env), at a locked instruction of their owner,
  *                   at the membarrier (all of one side at once), at death.
+ *   steps           the stuck-check's tail read and intent scan are one
+ *                   step (a live claimer's intent is set from before its
+ *                   CAS until its word is visible, so their order adds no
+ *                   outcome); so are rx_waiters++ with the membarrier, and
+ *                   v = rx_seq with the re-check; other shared accesses
+ *                   are a step each.
  *   liveness        alive[] (the process-slot lock); env kills any producer
  *                   or receiver at any step (at most NKILL of them).  A
  *                   sleep ends by a wake or, after a death since the
@@ -64,8 +70,8 @@
  *   ord_ok   per subscriber (and per member) producer order, which also
  *            rules out duplicates; within a group, no message twice.
  *   gap_ok   a receiver only marks a gap over the claim of a dead producer.
- *   no_ebad  no live peer following the protocol makes a call fail with
- *            EBADMSG (the scribble checks of floor scan and recv).
+ *   no_ebad  (assert(!ebad)) no peer following the protocol makes a call
+ *            fail with EBADMSG (the scribble checks of floor scan and recv).
  *   at the end (init, when nothing can move):
  *   wake_ok  no receiver asleep while its next message is committed.
  *   prod_ok  every live producer sent all its messages (none is stuck for
@@ -76,15 +82,54 @@
  *            start (only dead producers' claims are missing); a group got
  *            every committed message once, or counted it lost.
  *
- * Configurations: see MODEL_CHAN_CONFIGS in the Makefile.
- * Fixes to the note's protocol (see notes/chan-model-findings.md), on by
- * default; the note's version is kept as a mutant each:
- *   STALEINTENT  (note) a producer whose CAS failed and that then finds the
- *                ring full sleeps with its intent still set.
- *   NOCATCHUP    (note) a receiver that skipped gaps/aborts and reached the
- *                tail does not publish {r | tail.bpos}.
- * Mutants: NOINTENT, EARLYCLEAR, WORDFIRST, NOREREAD, NOJOINBAR, NOHOLD,
- *   NOSCAN, NOWAKE, NOMB, NOLAP, HOLDFIRSTREAD: see the Makefile.
+ *   The end checks run when nothing can move (init's timeout); spin's
+ *   invalid end states catch any other process stuck.
+ *
+ * Sleeps: a futex sleep ends with a FUTEX_WAKE or, when its poll runs out;
+ * the poll is modelled only after a death since the sleeper's check, or
+ * (receivers) after an intent was withdrawn with no commit (ichg: a failed
+ * CAS's stale intent rewritten or cleared), the one case where the note's
+ * protocol relies on the poll by design.  Anywhere else a sleeper that
+ * nobody wakes is a lost wake-up and shows as a process asleep for good.
+ *
+ * Configurations (MODEL_CHAN_CONFIGS in the Makefile): NPROD=2 (two
+ * producers of one message, a subscriber); the same with SLOTS=1; NPROD=1,
+ * NMSG=3,ABORT (aborts); NPROD=1,NMSG=3,JOIN,NSUB=0 (a late subscriber);
+ * NPROD=1,NMSG=2,GROUP,NSUB=0 (a group of two members), and the same with
+ * CAP=2 and no kills.  Other knobs: NMSG2 (messages of producer 2), NSUB,
+ * NKILL (kills, 1 by default), ANYLEN (lengths chosen freely, not per
+ * producer), EXACTLOST.  Two producers with a late subscriber, or with a
+ * group, take tens of millions of states: too many for make model.
+ *
+ * Fixes to the note's protocol (notes/chan-model-findings.md), on by
+ * default; each of the note's versions is a mutant spin must catch:
+ *   STALEINTENT  a producer whose CAS failed and whose retry finds the ring
+ *                full sleeps (or returns EAGAIN) with its intent still set:
+ *                a receiver waits on it for ever behind a dead claim (P).
+ *   NOCATCHUP    a receiver that skipped gaps or aborts up to the tail
+ *                keeps its published pos (and bpos) before them: producers
+ *                full for ever with no process dead (P).  Fix: on t.seq == r
+ *                take bpos = t.bpos and publish {r | bpos}, wake producers.
+ *   STALEHOLD    a member whose CAS on next failed keeps hold_n set: the
+ *                floor stays at a message nobody holds (P).  Fix: hold_n = 0
+ *                and a look at tx_waiters.
+ *   JOINNOWAKE   a joiner stores its start without a look at tx_waiters: a
+ *                producer full because of the provisional pos waits for
+ *                its poll (P).
+ *   EXACTLOST    (a check, not a fix) delivered + lost == committed for a
+ *                group: a member killed between its hold store and its CAS
+ *                on next is counted lost although another member gets the
+ *                message (C).  By default the check is delivered <=
+ *                committed <= delivered + lost.
+ * Mutants (broken variants, each caught): NOINTENT (intent stored after the
+ * CAS: G), EARLYCLEAR (intent cleared before the word: G), NOSCAN (no scan
+ * of intents in the stuck-check: G), WORDFIRST (desc.word before desc.pos:
+ * D), NOLAP (a stamp of an older lap reads as committed: D), NOWAKE (no
+ * look at rx_waiters after a commit: W), NOMB (no membarrier before a
+ * receiver sleeps: W), NOREREAD (a joiner starts at the tail read before
+ * its entry: D), NOJOINBAR (its entry's stores pass that read: D), NOHOLD
+ * (the floor ignores holds: D).  D: pay_ok or no_ebad; G: gap_ok; W:
+ * wake_ok; P: prod_ok; C: cnt_ok.
  */
 
 #ifndef SLOTS
