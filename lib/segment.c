@@ -105,23 +105,30 @@ bool handles_own_slot(const struct arena *a, uint32_t i)
 	return own;
 }
 
-/* handle_remove -- unlist A; false when it was not listed. */
-static bool handle_remove(struct arena *a)
+/* handle_remove -- take A off the list of live handles: 0, or -1 and
+ * EINVAL (not listed: detached already, or never a handle; A is not read)
+ * or EBUSY (channel handles opened through it are open). */
+static int handle_remove(struct arena *a)
 {
 	struct arena **pp;
-	bool found = false;
+	int ret = -1;
 
 	pthread_mutex_lock(&handles_lock);
+	errno = EINVAL;
 	for (pp = &handles; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == a) {
-			*pp = a->next;
-			a->magic = 0;
-			found = true;
+		if (*pp != a)
+			continue;
+		if (uatomic_read(&a->chans) != 0) {
+			errno = EBUSY;  /* they point into the mapping */
 			break;
 		}
+		*pp = a->next;
+		a->magic = 0;
+		ret = 0;
+		break;
 	}
 	pthread_mutex_unlock(&handles_lock);
-	return found;
+	return ret;
 }
 
 uint64_t fmt_checksum(const struct fmt_header *h)
@@ -856,14 +863,8 @@ int arena_detach(arena_t *a)
 {
 	if (a == NULL)
 		return 0;
-	if (handle_ok(a) && uatomic_read(&a->chans) != 0) {
-		errno = EBUSY;      /* they point into the mapping */
+	if (handle_remove(a) < 0)
 		return -1;
-	}
-	if (!handle_remove(a)) {
-		errno = EINVAL;     /* detached already, or never a handle */
-		return -1;
-	}
 	/* A forked child's copy of the handle owns no slot (fork_child). */
 	if (a->slot >= 0) {
 		if (a->grace_mark != 0)

@@ -140,7 +140,15 @@ START_TEST(errors)
 		ck_assert_int_eq(arena_chan_close(s), 0);
 	}
 	ck_assert_int_eq(arena_chan_close(NULL), 0);
+	/* An open channel handle points into the mapping: no detach. */
+	{
+		arena_chan_t *s = open_ok(a, "c", ARENA_CHAN_SUBSCRIBER, NULL);
+
+		TU_FAILS_WITH(arena_detach(a), -1, EBUSY);
+		ck_assert_int_eq(arena_chan_close(s), 0);
+	}
 	ck_assert_int_eq(arena_detach(a), 0);
+	TU_FAILS_WITH(arena_detach(a), -1, EINVAL);
 }
 END_TEST
 
