@@ -1033,8 +1033,9 @@ ARENA_API int arena_layout(const char *name, size_t *size, size_t *offset);
  * between claim and commit leaves a gap that receivers skip (and count)
  * once its process is seen dead; a receiver that dies stops holding space.
  * A message a group member took and died holding is lost for the group,
- * and counted.  Handles are for one thread at a time; close them before
- * arena_detach().
+ * and counted (the count may exceed what was lost, never fall short:
+ * arena_chan_open(3)).  Handles are for one thread at a time; close them
+ * before arena_detach(), which fails with EBUSY while any is open.
  *
  * TIMEOUT arguments are relative: NULL waits for ever, a zero timespec
  * does not wait (EAGAIN).
@@ -1170,8 +1171,9 @@ struct arena_chan_peer {
 	uint64_t msgs, bytes;     /* producers: committed; receivers: msgs
 	                             received */
 	uint64_t gaps;            /* receivers: dead claims skipped */
-	uint64_t lost;            /* groups: messages members died holding */
-	uint32_t held;            /* members: messages held now */
+	uint64_t lost;            /* groups: messages members died holding
+	                             (at most: see arena_chan_open(3)) */
+	uint32_t held;            /* members: messages held, or being taken */
 	uint32_t reserved_;
 };
 
