@@ -1018,7 +1018,8 @@ ARENA_API const char *arena_version(int *major, int *minor, int *patch);
 ARENA_API int arena_layout(const char *name, size_t *size, size_t *offset);
 
 /*
- * Channels: a message log inside the arena (arena_chan(3), arena(7)).
+ * Channels: a message log inside the arena (arena_chan_create(3) and the
+ * pages it names, arena(7)).
  *
  * A channel lives in the permanent part (so it needs an arena created with
  * one, ARENA_CREATE options perm_size) and is found by its key.  Producers

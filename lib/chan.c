@@ -151,6 +151,24 @@ static bool layout(struct geom *g)
 	return true;
 }
 
+/* The entry tables of the channel whose control block is CB: they follow
+ * it, producers, receivers, then groups. */
+struct tables {
+	struct fmt_chan_prod *prods;
+	struct fmt_chan_recv *recvs;
+	struct fmt_chan_group *groups;
+};
+
+static struct tables chan_tables(struct fmt_chan *cb, const struct geom *g)
+{
+	struct tables tb;
+
+	tb.prods = (struct fmt_chan_prod *)(void *)(cb + 1);
+	tb.recvs = (struct fmt_chan_recv *)(void *)(tb.prods + g->nprod);
+	tb.groups = (struct fmt_chan_group *)(void *)(tb.recvs + g->nrecv);
+	return tb;
+}
+
 /* chan_find -- the control block of channel KEY, checked against the
  * permanent part's bounds; *G its private geometry. */
 static struct fmt_chan *chan_find(const struct arena *a, const char *key,
@@ -383,12 +401,39 @@ static void spin_pause(unsigned n)
 
 /* --------------------------------------------------------------- producer */
 
-/* dist -- how far position X is behind T (modulo 2^32); 0 when ahead. */
+/* behind -- how far position X is behind T (modulo 2^32); 0 when ahead. */
 static uint32_t behind(uint32_t t, uint32_t x)
 {
 	uint32_t d = t - x;
 
 	return (int32_t)d < 0 ? 0 : d;
+}
+
+/* How far position word W is behind the tail T: messages, 8-byte units. */
+struct lag {
+	uint32_t s, b;
+};
+
+static struct lag lag_of(uint64_t t, uint64_t w)
+{
+	return (struct lag){ behind(FMT_CHAN_SEQ(t), FMT_CHAN_SEQ(w)),
+	                     behind(FMT_CHAN_BPOS(t), FMT_CHAN_BPOS(w)) };
+}
+
+/* widen -- *M becomes the larger of *M and L, field by field. */
+static void widen(struct lag *m, struct lag l)
+{
+	if (l.s > m->s)
+		m->s = l.s;
+	if (l.b > m->b)
+		m->b = l.b;
+}
+
+/* too_far -- whether L is more than a ring of SLOTS descriptors and CAP_U
+ * units can hold: no live receiver can be that far behind. */
+static bool too_far(struct lag l, uint32_t slots, uint32_t cap_u)
+{
+	return l.s > slots || l.b > cap_u;
 }
 
 /*
@@ -400,8 +445,8 @@ static uint32_t behind(uint32_t t, uint32_t x)
  */
 static int floor_scan(struct arena_chan *c, uint64_t t)
 {
-	uint32_t ts = FMT_CHAN_SEQ(t), tb = FMT_CHAN_BPOS(t);
-	uint32_t ds = 0, db = 0;
+	const struct lag full = { c->slots, c->cap_u };
+	struct lag m = { 0, 0 }, l;
 	uint64_t gnext[MAX_GROUPS];
 	bool glive[MAX_GROUPS];
 
@@ -434,8 +479,8 @@ static int floor_scan(struct arena_chan *c, uint64_t t)
 			cmm_smp_rmb();
 			w = uatomic_read(&r->hold);
 		}
-		if (behind(ts, FMT_CHAN_SEQ(w)) > c->slots ||
-		    behind(tb, FMT_CHAN_BPOS(w)) > c->cap_u) {
+		l = lag_of(t, w);
+		if (too_far(l, c->slots, c->cap_u)) {
 			/* Further behind than the ring allows: a receiver
 			 * that died since our live verdict (others then
 			 * moved on without it), or one joining (its start
@@ -447,39 +492,22 @@ static int floor_scan(struct arena_chan *c, uint64_t t)
 			                        uatomic_read(&r->procw));
 			if (!c->memo[c->nprod + i].live)
 				continue;
-			ds = c->slots;
-			db = c->cap_u;
-			if (g != 0)
-				glive[g - 1] = true;
-			continue;
+			l = full;
 		}
 		if (g != 0)
 			glive[g - 1] = true;
-		if (behind(ts, FMT_CHAN_SEQ(w)) > ds)
-			ds = behind(ts, FMT_CHAN_SEQ(w));
-		if (behind(tb, FMT_CHAN_BPOS(w)) > db)
-			db = behind(tb, FMT_CHAN_BPOS(w));
+		widen(&m, l);
 	}
 	for (uint32_t i = 0; i < c->ngroup; i++) {
-		uint32_t gs, gb;
-
 		if (!glive[i])
 			continue;
-		gs = behind(ts, FMT_CHAN_SEQ(gnext[i]));
-		gb = behind(tb, FMT_CHAN_BPOS(gnext[i]));
-		if (gs > c->slots || gb > c->cap_u) {
-			/* A group left behind while it had no live member
-			 * (a joiner restarts it) or a scribble: full. */
-			gs = c->slots;
-			gb = c->cap_u;
-		}
-		if (gs > ds)
-			ds = gs;
-		if (gb > db)
-			db = gb;
+		l = lag_of(t, gnext[i]);
+		/* A group left behind while it had no live member (a joiner
+		 * restarts it), or a scribble: full. */
+		widen(&m, too_far(l, c->slots, c->cap_u) ? full : l);
 	}
-	c->fseq = ts - ds;
-	c->fbpos = tb - db;
+	c->fseq = FMT_CHAN_SEQ(t) - m.s;
+	c->fbpos = FMT_CHAN_BPOS(t) - m.b;
 	return 0;
 bad:
 	errno = EBADMSG;
@@ -1313,6 +1341,7 @@ arena_chan_t *arena_chan_open(arena_t *a, const char *key, unsigned role,
                               const char *group)
 {
 	struct arena_chan *c;
+	struct tables tb;
 	struct fmt_chan *cb;
 	struct geom g;
 	uint64_t off;
@@ -1349,10 +1378,10 @@ arena_chan_t *arena_chan_open(arena_t *a, const char *key, unsigned role,
 	c->a = a;
 	c->cb = cb;
 	c->off = off;
-	c->prods = (struct fmt_chan_prod *)(void *)((unsigned char *)cb +
-	                                            sizeof(*cb));
-	c->recvs = (struct fmt_chan_recv *)(void *)(c->prods + g.nprod);
-	c->groups = (struct fmt_chan_group *)(void *)(c->recvs + g.nrecv);
+	tb = chan_tables(cb, &g);
+	c->prods = tb.prods;
+	c->recvs = tb.recvs;
+	c->groups = tb.groups;
 	c->desc = (struct fmt_chan_desc *)(void *)((unsigned char *)cb +
 	                                           g.desc_off);
 	c->data = (unsigned char *)cb + g.data_off;
@@ -1425,6 +1454,7 @@ int chan_check(const struct arena *a, const char *key,
 	struct fmt_chan *cb;
 	struct fmt_chan_prod *prods;
 	struct fmt_chan_recv *recvs;
+	struct tables tb;
 	struct geom g;
 	uint64_t off, t;
 	uint32_t dead = 0, far = 0;
@@ -1441,8 +1471,9 @@ int chan_check(const struct arena *a, const char *key,
 		emit(ctx, ARENA_CHECK_ERROR, msg);
 		return 1;
 	}
-	prods = (struct fmt_chan_prod *)(void *)((unsigned char *)cb + sizeof(*cb));
-	recvs = (struct fmt_chan_recv *)(void *)(prods + g.nprod);
+	tb = chan_tables(cb, &g);
+	prods = tb.prods;
+	recvs = tb.recvs;
 	t = uatomic_read(&cb->tail);
 	for (uint32_t i = 0; i < g.nprod; i++) {
 		uint32_t o = uatomic_read(&prods[i].owner);
@@ -1459,10 +1490,7 @@ int chan_check(const struct arena *a, const char *key,
 			continue;
 		if (!owner_live(a, o, uatomic_read(&recvs[i].procw)))
 			dead++;
-		else if (gi == 0 ? behind(FMT_CHAN_SEQ(t), FMT_CHAN_SEQ(w)) >
-		                   g.slots ||
-		                   behind(FMT_CHAN_BPOS(t), FMT_CHAN_BPOS(w)) >
-		                   g.capacity / 8
+		else if (gi == 0 ? too_far(lag_of(t, w), g.slots, g.capacity / 8)
 		                 : gi - 1 >= g.ngroup)
 			far++;
 	}
@@ -1491,9 +1519,10 @@ int arena_chan_stat(const arena_t *a, const char *key,
 	struct fmt_chan_prod *prods;
 	struct fmt_chan_recv *recvs;
 	struct fmt_chan_group *groups;
+	struct tables tb;
 	struct geom g;
+	struct lag m = { 0, 0 };
 	uint64_t off, t;
-	uint32_t ts, tb, maxs = 0, maxb = 0;
 	size_t np = 0, cap = 0;
 	bool glive[MAX_GROUPS] = { false };
 
@@ -1507,9 +1536,10 @@ int arena_chan_stat(const arena_t *a, const char *key,
 		return -1;
 	if (peers != NULL)
 		cap = *npeers;
-	prods = (struct fmt_chan_prod *)(void *)((unsigned char *)cb + sizeof(*cb));
-	recvs = (struct fmt_chan_recv *)(void *)(prods + g.nprod);
-	groups = (struct fmt_chan_group *)(void *)(recvs + g.nrecv);
+	tb = chan_tables(cb, &g);
+	prods = tb.prods;
+	recvs = tb.recvs;
+	groups = tb.groups;
 	memset(st, 0, sizeof(*st));
 	st->capacity = g.capacity;
 	st->slots = g.slots;
@@ -1520,9 +1550,7 @@ int arena_chan_stat(const arena_t *a, const char *key,
 	st->gaps = uatomic_read(&cb->gaps);
 	st->create_time = cb->create_time;
 	t = uatomic_read(&cb->tail);
-	ts = FMT_CHAN_SEQ(t);
-	tb = FMT_CHAN_BPOS(t);
-	st->seq = ts;
+	st->seq = FMT_CHAN_SEQ(t);
 
 #define PEER(...) do { if (np < cap) peers[np] = (struct arena_chan_peer){ __VA_ARGS__ }; np++; } while (0)
 	for (uint32_t i = 0; i < g.nprod; i++) {
@@ -1545,6 +1573,7 @@ int arena_chan_stat(const arena_t *a, const char *key,
 		struct fmt_chan_recv *r = &recvs[i];
 		uint32_t o = uatomic_read(&r->owner), gi = uatomic_read(&r->group);
 		uint64_t w;
+		struct lag lw;
 		bool l;
 		uint32_t held = 0;
 
@@ -1564,14 +1593,13 @@ int arena_chan_stat(const arena_t *a, const char *key,
 			st->live_members += l;
 			glive[gi - 1] |= l;
 		}
-		if (l && behind(ts, FMT_CHAN_SEQ(w)) > maxs)
-			maxs = behind(ts, FMT_CHAN_SEQ(w));
-		if (l && behind(tb, FMT_CHAN_BPOS(w)) > maxb)
-			maxb = behind(tb, FMT_CHAN_BPOS(w));
+		lw = lag_of(t, w);
+		if (l)
+			widen(&m, lw);
 		PEER(.role = gi == 0 ? ARENA_CHAN_SUBSCRIBER : ARENA_CHAN_MEMBER,
 		     .alive = l, .pid = (pid_t)uatomic_read(&r->pid), .index = i,
-		     .seq = FMT_CHAN_SEQ(w), .lag = behind(ts, FMT_CHAN_SEQ(w)),
-		     .lag_bytes = (uint64_t)behind(tb, FMT_CHAN_BPOS(w)) * 8,
+		     .seq = FMT_CHAN_SEQ(w), .lag = lw.s,
+		     .lag_bytes = (uint64_t)lw.b * 8,
 		     .msgs = uatomic_read(&r->msgs), .gaps = uatomic_read(&r->gaps),
 		     .held = held);
 		if (gi != 0 && np <= cap)
@@ -1581,24 +1609,23 @@ int arena_chan_stat(const arena_t *a, const char *key,
 	for (uint32_t i = 0; i < g.ngroup; i++) {
 		struct fmt_chan_group *gr = &groups[i];
 		uint64_t w = uatomic_read(&gr->next);
+		struct lag lw = lag_of(t, w);
 
 		if (gr->name[0] == 0)
 			continue;
 		st->live_groups += glive[i];
-		if (glive[i] && behind(ts, FMT_CHAN_SEQ(w)) > maxs)
-			maxs = behind(ts, FMT_CHAN_SEQ(w));
-		if (glive[i] && behind(tb, FMT_CHAN_BPOS(w)) > maxb)
-			maxb = behind(tb, FMT_CHAN_BPOS(w));
+		if (glive[i])
+			widen(&m, lw);
 		PEER(.role = ARENA_CHAN_GROUP, .alive = glive[i], .index = i,
-		     .seq = FMT_CHAN_SEQ(w), .lag = behind(ts, FMT_CHAN_SEQ(w)),
-		     .lag_bytes = (uint64_t)behind(tb, FMT_CHAN_BPOS(w)) * 8,
+		     .seq = FMT_CHAN_SEQ(w), .lag = lw.s,
+		     .lag_bytes = (uint64_t)lw.b * 8,
 		     .lost = uatomic_read(&gr->lost));
 		if (np <= cap)
 			memcpy(peers[np - 1].group, gr->name, ARENA_CHAN_GROUP_MAX);
 	}
 #undef PEER
-	st->lag = maxs;
-	st->lag_bytes = (uint64_t)maxb * 8;
+	st->lag = m.s;
+	st->lag_bytes = (uint64_t)m.b * 8;
 	if (npeers != NULL)
 		*npeers = np;
 	return 0;

@@ -45,7 +45,7 @@ static const struct timespec zero = { 0, 0 }, short_wait = { 0, 5000000 };
 
 struct book {
 	uint32_t findings;
-	char first[512];
+	char first[TU_FIRST_LEN];
 	uint64_t calls, fails, msgs, claims, opens, open_fails, writes;
 	int stop;
 	int phase[8];           /* the call each victim is in */
@@ -56,19 +56,11 @@ static struct book *bk;
 __attribute__((format(printf, 1, 2)))
 static void finding(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	uint32_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	tu_vrecord(&bk->findings, bk->first, "chan hostile", fmt, ap);
 	va_end(ap);
-	n = __atomic_fetch_add(&bk->findings, 1, __ATOMIC_RELAXED);
-	if (n == 0)
-		memcpy(bk->first, buf, sizeof buf);
-	if (n < 10)
-		fprintf(stderr, "chan hostile (pid %ld): %s\n", (long)getpid(),
-		        buf);
 }
 
 /* The errors a call may give when peers scribble. */

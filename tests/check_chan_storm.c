@@ -114,7 +114,7 @@ struct storm {
 	uint64_t seed;
 	uint32_t ninc;
 	uint32_t errors;
-	char first[512];
+	char first[TU_FIRST_LEN];
 	struct worker w[NW];
 	struct inc incs[MAX_INC];
 };
@@ -128,18 +128,11 @@ static struct srec *stab;
 __attribute__((format(printf, 1, 2)))
 static void sfail(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	uint32_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	tu_vrecord(&sh->errors, sh->first, "chan storm", fmt, ap);
 	va_end(ap);
-	n = __atomic_fetch_add(&sh->errors, 1, __ATOMIC_RELAXED);
-	if (n == 0)
-		memcpy(sh->first, buf, sizeof buf);
-	if (n < 10)
-		fprintf(stderr, "chan storm (pid %ld): %s\n", (long)getpid(), buf);
 }
 
 static double storm_seconds(void)

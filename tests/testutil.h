@@ -243,6 +243,24 @@ static inline void tu_wait_ok(pid_t pid)
 	              (long)pid, WEXITSTATUS(st));
 }
 
+/* tu_vrecord -- count one failure of a run of many processes in *COUNT
+ * (shared memory), keep the first one's text in FIRST (TU_FIRST_LEN
+ * bytes), and print the first ten on stderr after WHO. */
+#define TU_FIRST_LEN 512
+static inline void tu_vrecord(uint32_t *count, char *first, const char *who,
+                              const char *fmt, va_list ap)
+{
+	char buf[TU_FIRST_LEN];
+	uint32_t n;
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	n = __atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+	if (n == 0)
+		memcpy(first, buf, sizeof buf);
+	if (n < 10)
+		fprintf(stderr, "%s (pid %ld): %s\n", who, (long)getpid(), buf);
+}
+
 /* tu_fail -- in a worker: report on stderr, return CODE. */
 static inline int tu_fail(int code, const char *fmt, ...)
 {

@@ -1,4 +1,4 @@
-"""Channel: a message log inside an arena (arena_chan(3)), zero-copy."""
+"""Channel: a message log inside an arena (arena_chan_create(3)), zero-copy."""
 from __future__ import annotations
 
 import ctypes
